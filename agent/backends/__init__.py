@@ -1,0 +1,1 @@
+"""Model backends: one module per way of reaching a model."""

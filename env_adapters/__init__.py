@@ -1,0 +1,1 @@
+"""Environments: the Env contract and one adapter per platform."""

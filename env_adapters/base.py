@@ -1,0 +1,163 @@
+"""The `Env` contract: what every screen (browser, desktop, phone, plain image) offers the loop.
+
+An env shows a screenshot (`observe`) and carries out one action (`execute`). Everything
+else (waiting for the screen to settle, step budgets) is a wrapper that takes an env and
+is one (`env_adapters.wrappers`), not a constructor flag.
+
+Coordinates: `Observation.image` is in physical pixels; actions arrive in screen units
+(CSS pixels, logical points, device pixels); `Observation.scale` and `Observation.origin`
+say how the two relate, and `Frame` is built from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Protocol, runtime_checkable
+
+from PIL import Image
+
+from ..actions import Action, Point
+
+__all__ = ["ActionResult", "Dialog", "Env", "EnvBase", "Observation", "Tab"]
+
+
+@dataclass(frozen=True, slots=True)
+class Tab:
+    """An open browser tab, as the model is told about it."""
+
+    index: int
+    title: str
+    url: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Dialog:
+    """A browser dialog waiting for an answer (``alert``, ``confirm``, ``prompt``, ``beforeunload``)."""
+
+    kind: str
+    message: str
+    default_value: str = ""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Observation:
+    """One look at the screen.
+
+    Attributes:
+        image: the screenshot in physical pixels (RGB).
+        scale: physical pixels per screen unit (device scale factor; 1 for phones and images).
+        origin: the captured area's top-left in screen units (a monitor's offset).
+        url, title, app: what is in front, where the platform can tell.
+        tabs: open browser tabs; dialog: a browser dialog waiting for an answer.
+        extra: anything else the adapter wants recorded (JSON-serialisable).
+    """
+
+    image: Image.Image
+    scale: float = 1.0
+    origin: tuple[float, float] = (0.0, 0.0)
+    url: str | None = None
+    title: str | None = None
+    app: str | None = None
+    tabs: tuple[Tab, ...] = ()
+    dialog: Dialog | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """The screenshot's size in physical pixels."""
+        return self.image.size
+
+    def context(self) -> dict[str, Any]:
+        """The non-image part, JSON-ready, for records and prompts."""
+        out: dict[str, Any] = {"scale": self.scale, "origin": list(self.origin)}
+        for key in ("url", "title", "app"):
+            if (value := getattr(self, key)) is not None:
+                out[key] = value
+        if self.tabs:
+            out["tabs"] = [
+                {"index": t.index, "title": t.title, "url": t.url, "active": t.active} for t in self.tabs
+            ]
+        if self.dialog:
+            out["dialog"] = {"kind": self.dialog.kind, "message": self.dialog.message}
+        out.update(self.extra)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    """What happened when an action ran. A failure is raised (`EnvError`), not returned."""
+
+    action: Action
+    detail: str = ""
+    """A short note from the adapter (``navigated to …``, ``dialog accepted``)."""
+
+
+@runtime_checkable
+class Env(Protocol):
+    """A screen the agent can look at and act on.
+
+    ``execute`` refuses an action whose type is not in ``supported_actions`` with
+    `UnsupportedAction` before doing anything; any other failure is an `EnvError`
+    subclass with the adapter's own exception chained.
+    """
+
+    platform: str
+    """``browser``, ``desktop``, ``android`` or ``image``."""
+
+    supported_actions: frozenset[type[Action]]
+
+    def observe(self) -> Observation: ...
+
+    def execute(self, action: Action) -> ActionResult: ...
+
+    def close(self) -> None: ...
+
+    def describe(self, point: Point) -> str | None:
+        """The text of what lies under a screen point, where the platform can tell."""
+        ...
+
+    def settings(self) -> dict[str, Any]:
+        """The env's settings for ``run.json`` (kind, url, viewport, scale, …)."""
+        ...
+
+    def __enter__(self) -> Env: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+
+class EnvBase:
+    """Optional base class for adapters: the context manager, `describe` and the support check."""
+
+    platform: str = "unknown"
+    supported_actions: frozenset[type[Action]] = frozenset()
+
+    def describe(self, point: Point) -> str | None:
+        return None
+
+    def settings(self) -> dict[str, Any]:
+        return {"kind": self.platform}
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> EnvBase:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _require_supported(self, action: Action) -> None:
+        from ..actions.errors import UnsupportedAction
+
+        if type(action) not in self.supported_actions:
+            names = ", ".join(sorted(t.__name__ for t in self.supported_actions))
+            raise UnsupportedAction(
+                f"{self.platform} env does not support {type(action).__name__}; it supports {names}",
+                action=action,
+            )

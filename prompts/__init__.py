@@ -1,0 +1,1 @@
+"""Prompt templates, message builders and model profiles."""

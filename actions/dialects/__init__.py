@@ -1,0 +1,22 @@
+"""One module per model family's answer format: its verb table and its parser."""
+
+from .base import Decision, Dialect, Verb, find_json, split_thinking
+from .mimo import MIMO, mimo_scroll_word
+from .qwen import QWEN_COMPUTER, QWEN_MOBILE
+from .uitars import UITARS
+
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (MIMO, QWEN_COMPUTER, QWEN_MOBILE, UITARS)}
+
+__all__ = [
+    "DIALECTS",
+    "MIMO",
+    "QWEN_COMPUTER",
+    "QWEN_MOBILE",
+    "UITARS",
+    "Decision",
+    "Dialect",
+    "Verb",
+    "find_json",
+    "mimo_scroll_word",
+    "split_thinking",
+]

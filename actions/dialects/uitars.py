@@ -1,0 +1,297 @@
+"""UI-TARS' dialect: ``Thought: …`` then ``Action: click(start_box='(x,y)')`` (formats.md §4).
+
+Tolerant of what the model and servers really emit: ``<|box_start|>…<|box_end|>`` tokens
+or their absence (vLLM strips special tokens), ``<point>x y</point>`` and ``<bbox>``,
+4-number boxes (act at the centre), full-width colons (``Action：``), unclosed or stray
+quotes, several actions separated by blank lines, escaped quotes and newlines in
+``type(content=…)``. UI-TARS' ``scroll`` direction names the content to show, as ours does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..errors import ParseError
+from ..geometry import Box, Point, Space
+from ..vocabulary import (
+    Action,
+    Back,
+    CallUser,
+    Click,
+    Drag,
+    Finish,
+    Home,
+    Hotkey,
+    LongPress,
+    MoveTo,
+    OpenApp,
+    Scroll,
+    Swipe,
+    Type,
+    Wait,
+)
+from .base import Args, Decision, Dialect, Verb, point_of, split_thinking
+
+__all__ = ["UITARS"]
+
+_BOX_ARGS = ("start_box", "end_box", "point", "start_point", "end_point")
+_ARG_NAMES = (*_BOX_ARGS, "key", "content", "direction", "time", "app_name")
+_ARG = re.compile(r"\b(" + "|".join(_ARG_NAMES) + r")\s*=\s*")
+_CALL = re.compile(r"([a-z_]+)\s*\(", re.IGNORECASE)
+_NUM = re.compile(r"-?\d+(?:\.\d+)?")
+_HEADER = re.compile(r"(Thought|Reflection|Action_Summary|Action)\s*[:：]", re.IGNORECASE)
+
+
+def _box(args: Args, key: str, space: Space, raw: str) -> tuple[Point, Box | None]:
+    value = args.get(key)
+    if value is None and key == "start_box":  # Doubao prompts say point=
+        value = args.get("point", args.get("start_point"))
+    if value is None and key == "end_box":
+        value = args.get("end_point")
+    if value is None:
+        raise ParseError(f"this action needs {key}", raw=raw, expected=f"{key}='(x,y)'")
+    nums = [float(n) for n in _NUM.findall(str(value))]
+    if len(nums) not in (2, 4):
+        raise ParseError(f"{key} must hold 2 or 4 numbers, got {value!r}", raw=raw, expected=f"{key}='(x,y)'")
+    return point_of(nums, space)
+
+
+def _pt(args: Args, key: str, space: Space, raw: str) -> Point:
+    return _box(args, key, space, raw)[0]
+
+
+def _unescape(text: str) -> str:
+    return text.replace("\\n", "\n").replace("\\'", "'").replace('\\"', '"')
+
+
+def _type(args: Args, space: Space, raw: str) -> list[Action]:
+    content = _unescape(str(args.get("content", "")))
+    # UI-TARS ends the content with a newline to submit what it typed.
+    if content.endswith("\n"):
+        body = content.rstrip("\n")
+        return [Type(text=body), Hotkey(keys=("enter",))] if body else [Hotkey(keys=("enter",))]
+    return [Type(text=content)]
+
+
+def _scroll(args: Args, space: Space, raw: str) -> list[Action]:
+    direction = str(args.get("direction", "")).strip().lower()
+    if not direction and "end_box" in args:  # UI-TARS-1.0 mobile: scroll(start_box, end_box) is a swipe
+        return [Swipe(start=_pt(args, "start_box", space, raw), end=_pt(args, "end_box", space, raw))]
+    if direction not in ("up", "down", "left", "right"):
+        raise ParseError(f"scroll direction {direction!r} is not up, down, left or right", raw=raw)
+    has_point = any(k in args for k in ("start_box", "point", "start_point"))
+    return [Scroll(direction=direction, point=_pt(args, "start_box", space, raw) if has_point else None)]  # type: ignore[arg-type]
+
+
+def _hotkey(args: Args, space: Space, raw: str) -> list[Action]:
+    keys = str(args.get("key", "")).replace("+", " ").split()
+    if not keys:
+        raise ParseError("hotkey needs key='…'", raw=raw, expected="hotkey(key='ctrl c')")
+    return [Hotkey(keys=tuple(k.lower() for k in keys))]
+
+
+def _finished(args: Args, space: Space, raw: str) -> list[Action]:
+    content = _unescape(str(args.get("content", ""))).strip()
+    return [Finish(answer=content or None)]
+
+
+def _b(p: Point) -> str:
+    return f"<|box_start|>({round(p.x)},{round(p.y)})<|box_end|>"
+
+
+def _enc_click(kind: str) -> Any:
+    def enc(a: Action) -> dict[str, Any] | None:
+        if not isinstance(a, Click):
+            return None
+        if {
+            "click": a.count == 1 and a.button == "left",
+            "left_double": a.count == 2,
+            "right_single": a.button == "right",
+        }[kind]:
+            return {"start_box": _b(a.point)}
+        return None
+
+    return enc
+
+
+def _only(cls: type[Any], fn: Any) -> Any:
+    return lambda a: fn(a) if isinstance(a, cls) else None
+
+
+def _enc_type(a: Action) -> dict[str, Any] | None:
+    if not isinstance(a, Type):
+        return None
+    return {"content": a.text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n")}
+
+
+_VERBS = (
+    Verb(
+        "click",
+        "click(start_box='<|box_start|>(x1,y1)<|box_end|>')",
+        (Click,),
+        lambda a, s, r: [Click(point=_pt(a, "start_box", s, r))],
+        _enc_click("click"),
+    ),
+    Verb(
+        "left_double",
+        "left_double(start_box='<|box_start|>(x1,y1)<|box_end|>')",
+        (Click,),
+        lambda a, s, r: [Click(point=_pt(a, "start_box", s, r), count=2)],
+        _enc_click("left_double"),
+    ),
+    Verb(
+        "right_single",
+        "right_single(start_box='<|box_start|>(x1,y1)<|box_end|>')",
+        (Click,),
+        lambda a, s, r: [Click(point=_pt(a, "start_box", s, r), button="right")],
+        _enc_click("right_single"),
+    ),
+    Verb(
+        "hover",
+        "hover(start_box='<|box_start|>(x1,y1)<|box_end|>')",
+        (MoveTo,),
+        lambda a, s, r: [MoveTo(point=_pt(a, "start_box", s, r))],
+        _only(MoveTo, lambda a: {"start_box": _b(a.point)}),
+    ),
+    Verb(
+        "drag",
+        "drag(start_box='<|box_start|>(x1,y1)<|box_end|>', end_box='<|box_start|>(x3,y3)<|box_end|>')",
+        (Drag,),
+        lambda a, s, r: [Drag(start=_pt(a, "start_box", s, r), end=_pt(a, "end_box", s, r))],
+        _only(Drag, lambda a: {"start_box": _b(a.start), "end_box": _b(a.end)}),
+    ),
+    Verb("hotkey", "hotkey(key='')", (Hotkey,), _hotkey, _only(Hotkey, lambda a: {"key": " ".join(a.keys)})),
+    Verb(
+        "type",
+        "type(content='') #If you want to submit your input, use \"\\n\" at the end of `content`.",
+        (Type,),
+        _type,
+        _enc_type,
+    ),
+    Verb(
+        "scroll",
+        "scroll(start_box='<|box_start|>(x1,y1)<|box_end|>', direction='down or up or right or left')",
+        (Scroll,),
+        _scroll,
+        _only(Scroll, lambda a: ({"start_box": _b(a.point)} if a.point else {}) | {"direction": a.direction}),
+    ),
+    Verb(
+        "long_press",
+        "long_press(start_box='<|box_start|>(x1,y1)<|box_end|>')",
+        (LongPress,),
+        lambda a, s, r: [LongPress(point=_pt(a, "start_box", s, r))],
+        _only(LongPress, lambda a: {"start_box": _b(a.point)}),
+    ),
+    Verb(
+        "open_app",
+        "open_app(app_name='')",
+        (OpenApp,),
+        lambda a, s, r: [OpenApp(name=str(a.get("app_name", "")))],
+        _only(OpenApp, lambda a: {"app_name": a.name}),
+    ),
+    Verb("press_home", "press_home()", (Home,), lambda a, s, r: [Home()], _only(Home, lambda a: {})),
+    Verb("press_back", "press_back()", (Back,), lambda a, s, r: [Back()], _only(Back, lambda a: {})),
+    Verb(
+        "wait",
+        "wait() #Sleep for 5s and take a screenshot to check for any changes.",
+        (Wait,),
+        lambda a, s, r: [Wait(seconds=5.0)],
+        _only(Wait, lambda a: {}),
+    ),
+    Verb(
+        "finished",
+        "finished(content='xxx') # Use escape characters \\', \\\", and \\n in content part "
+        "to ensure we can parse the content in normal python string format.",
+        (Finish,),
+        _finished,
+        _only(Finish, lambda a: {"content": a.answer or ""}),
+    ),
+    Verb(
+        "call_user", "call_user()", (CallUser,), lambda a, s, r: [CallUser()], _only(CallUser, lambda a: {})
+    ),
+)
+
+_ALIASES = {"left_single": "click", "select": "drag", "press": "hotkey"}
+
+
+def _split_args(body: str) -> dict[str, str]:
+    """Keyword arguments from the text inside ``name(…)``, tolerating broken quotes.
+
+    Each value runs from its ``key=`` to the next known ``key=`` (or the end); quotes,
+    commas and whitespace around it are trimmed rather than required to balance.
+    """
+    out: dict[str, str] = {}
+    matches = list(_ARG.finditer(body))
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(body)
+        value = body[m.end() : end].strip().rstrip(",").strip()
+        if value[:1] in "'\"":
+            value = value[1:]
+        if value[-1:] in "'\"" and not value.endswith("\\'") and not value.endswith('\\"'):
+            value = value[:-1]
+        out[m.group(1)] = value
+    return out
+
+
+def _actions_text(answer: str) -> tuple[str | None, str]:
+    """Split ``Thought: … Action: …`` (either colon) into the thought and the action text."""
+    thought: str | None = None
+    action_at = None
+    for m in _HEADER.finditer(answer):
+        if m.group(1).lower() == "action":
+            action_at = m
+    if action_at is None:
+        return None, answer
+    head = answer[: action_at.start()]
+    t = re.search(r"(?:Thought|Reflection)\s*[:：](.*)", head, re.IGNORECASE | re.DOTALL)
+    if t:
+        thought = re.split(r"Action_Summary\s*[:：]", t.group(1), flags=re.IGNORECASE)[0].strip() or None
+    return thought, answer[action_at.end() :]
+
+
+def _parse(dialect: Dialect, text: str, space: Space) -> Decision:
+    think, answer = split_thinking(text)
+    thought, body = _actions_text(answer)
+    body = body.replace("<|box_start|>", "").replace("<|box_end|>", "")
+    calls = list(_CALL.finditer(body))
+    if not calls:
+        raise ParseError(
+            "no action call found in a UI-TARS answer",
+            raw=text,
+            expected="Action: click(start_box='(x,y)')",
+        )
+    actions: list[Action] = []
+    box: Box | None = None
+    known = {v.name for v in dialect.verbs} | set(_ALIASES)
+    # A call starts at a known verb name; its arguments run up to the next known call.
+    starts = [m for m in calls if m.group(1).lower() in known]
+    if not starts:
+        dialect.verb(calls[0].group(1).lower(), text)  # raises with the list of known verbs
+    for i, m in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(body)
+        inner = body[m.end() : end].strip()
+        if inner.endswith(")"):
+            inner = inner[:-1]
+        name = m.group(1).lower()
+        verb = dialect.verb(_ALIASES.get(name, name), text)
+        args = _split_args(inner)
+        try:
+            decoded = verb.decode(args, space, text)
+        except ParseError:
+            raise
+        except (ValueError, TypeError) as exc:
+            raise ParseError(f"{name}(…) has bad arguments: {exc}".splitlines()[0], raw=text) from exc
+        if box is None and "start_box" in args:
+            box = _box(args, "start_box", space, text)[1]
+        actions.extend(decoded)
+    return Decision(tuple(actions), thought or think, text, box)
+
+
+def _format(name: str, args: dict[str, Any]) -> str:
+    inner = ", ".join(f"{k}='{v}'" for k, v in args.items())
+    return f"{name}({inner})"
+
+
+UITARS = Dialect("ui-tars", _VERBS, _parse, _format)
+"""UI-TARS-1.5's computer and mobile action grammar."""

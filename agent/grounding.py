@@ -1,0 +1,104 @@
+"""Grounding: where on this screenshot is the thing this instruction names?
+
+The same profile, prompt, parser and `Frame` the agent uses, so a grounding answer here
+predicts what the agent would click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+
+from ..actions import Box, Click, Frame, FrameMode, MoveTo, ParseError, Point
+from ..prompts import ImagePart, Profile, get_profile
+from .backends.base import Backend, Completion, CompletionRequest
+
+__all__ = ["GroundResult", "ground", "grounding_request"]
+
+
+@dataclass(frozen=True, slots=True)
+class GroundResult:
+    """Where the model pointed.
+
+    Attributes:
+        point: in the screenshot's own pixels (screen space of an image).
+        box: the box the model named, in the screenshot's pixels, if it answered with one.
+        model_point: the point as the model gave it, in the framed image.
+        frame: how the screenshot was framed for the model.
+        completion: the backend's answer (raw text, tokens, latency).
+        thought: the model's reasoning, if any.
+    """
+
+    point: Point
+    box: Box | None
+    model_point: Point
+    frame: Frame
+    completion: Completion
+    thought: str | None
+
+    @property
+    def raw(self) -> str:
+        return self.completion.text
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``mimo-gui ground`` prints."""
+        out: dict[str, Any] = {"x": round(self.point.x, 2), "y": round(self.point.y, 2), "raw": self.raw}
+        if self.box is not None:
+            out["box"] = [round(v, 2) for v in (self.box.x1, self.box.y1, self.box.x2, self.box.y2)]
+        return out
+
+
+def grounding_request(
+    image: Image.Image,
+    instruction: str,
+    profile: Profile,
+    *,
+    think: bool | None = None,
+    lang: str = "en",
+    frame_mode: FrameMode | None = None,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+) -> tuple[CompletionRequest, Frame]:
+    """The request to send and the frame to map its answer back with."""
+    frame = profile.frame(image.size, mode=frame_mode)
+    messages = profile.grounding_messages(instruction, ImagePart(frame.apply(image)), think=think, lang=lang)
+    sampling = profile.sampling("ground", think, temperature=temperature, max_tokens=max_tokens)
+    return CompletionRequest(messages, sampling), frame
+
+
+def read_answer(profile: Profile, frame: Frame, completion: Completion) -> GroundResult:
+    """Parse a grounding answer and map it to the screenshot's pixels.
+
+    Raises:
+        ParseError: no point in the answer (the raw text is in the error).
+        CoordinateError: the point lies outside the image the model was shown.
+    """
+    decision = profile.parse_grounding(completion.text)
+    first = decision.action
+    if not isinstance(first, Click | MoveTo):
+        raise ParseError(
+            f"a grounding answer must point at something, got a {type(first).__name__} action",
+            raw=completion.text,
+            expected="a box or a point",
+        )
+    point = frame.to_screen(first.point)
+    box = frame.box_to_screen(decision.box) if decision.box is not None else None
+    return GroundResult(point, box, first.point, frame, completion, decision.thought)
+
+
+def ground(
+    image: Image.Image,
+    instruction: str,
+    backend: Backend,
+    profile: Profile | str | None = None,
+    **options: Any,
+) -> GroundResult:
+    """Ask ``backend`` where ``instruction``'s target is in ``image``; the answer in the image's pixels.
+
+    ``options`` are those of `grounding_request` (think, lang, frame_mode, temperature, max_tokens).
+    """
+    prof = profile if isinstance(profile, Profile) else get_profile(profile)
+    request, frame = grounding_request(image, instruction, prof, **options)
+    return read_answer(prof, frame, backend.complete(request))

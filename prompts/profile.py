@@ -1,0 +1,146 @@
+"""`Profile`: everything that differs between model families, in one object.
+
+A profile ties a family's prompt templates, its dialect (the verb table the prompt's
+action list and the parser are both built from), its coordinate space, its image budget,
+its framing mode and its sampling defaults. The loop and the grounding command ask the
+profile for messages and hand it the answer to parse; they never know the family.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..actions import Action, Frame, FrameMode, Space
+from ..actions.dialects import Decision, Dialect
+from .messages import ImagePart, Message, Sampling
+
+__all__ = ["PastStep", "Profile", "StepInput"]
+
+
+@dataclass(frozen=True, slots=True)
+class PastStep:
+    """One earlier step, as the history in the next prompt needs it."""
+
+    actions: tuple[Action, ...]
+    """What the model answered, in the model's space (empty when its answer failed)."""
+    raw: str
+    """The model's answer as received."""
+    image: ImagePart | None = None
+    """The framed screenshot that step answered."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepInput:
+    """What a profile needs to write one agent step's messages."""
+
+    task: str
+    image: ImagePart
+    """The current screenshot, already framed."""
+    history: Sequence[PastStep] = ()
+    supported: frozenset[type[Any]] = frozenset()
+    """The env's action classes: the prompt lists only verbs that produce one of them."""
+    platform: str = "browser"
+    context: dict[str, Any] = field(default_factory=dict)
+    """The observation's context (url, title, tabs, dialog)."""
+    feedback: str | None = None
+    """What went wrong with the model's previous answer, to be fixed now."""
+    think: bool | None = None
+    """Reasoning on (True), off (False) or the profile's default (None)."""
+
+
+@dataclass(frozen=True)
+class Profile(ABC):
+    """A model family's prompts, dialect, coordinate space, image budget and defaults.
+
+    Attributes:
+        name: what users pass as ``--profile``.
+        space: the space the model answers in.
+        min_pixels, max_pixels: the image budget the screenshot is framed to.
+        frame_mode: ``resize`` (smart_resize, the processor's own rule) or ``pad``.
+        history_images: how many screenshots a step request carries (the current one included).
+        step_sampling, ground_sampling: sampling defaults for agent steps and for grounding.
+        think_default: whether reasoning is on by default; None for families without a switch.
+    """
+
+    name: str
+    space: Space
+    min_pixels: int
+    max_pixels: int
+    step_sampling: Sampling
+    ground_sampling: Sampling
+    frame_mode: FrameMode = "resize"
+    history_images: int = 1
+    think_default: bool | None = None
+
+    # -- framing ------------------------------------------------------------------
+
+    def frame(
+        self,
+        image_size: tuple[int, int],
+        *,
+        scale: float = 1.0,
+        origin: tuple[float, float] = (0.0, 0.0),
+        mode: FrameMode | None = None,
+    ) -> Frame:
+        """The `Frame` for a screenshot of ``image_size`` physical pixels under this profile's budget."""
+        return Frame.fit(
+            image_size[0],
+            image_size[1],
+            min_pixels=self.min_pixels,
+            max_pixels=self.max_pixels,
+            mode=mode or self.frame_mode,
+            scale=scale,
+            origin=origin,
+        )
+
+    def thinking(self, think: bool | None) -> bool | None:
+        """The effective think mode: the caller's choice, else the default (None: no switch)."""
+        if self.think_default is None:
+            return None
+        return self.think_default if think is None else think
+
+    # -- what each family writes ----------------------------------------------------
+
+    @abstractmethod
+    def dialect_for(self, platform: str) -> Dialect:
+        """The dialect agent steps use on this platform."""
+
+    @abstractmethod
+    def grounding_messages(
+        self, instruction: str, image: ImagePart, *, think: bool | None = None, lang: str = "en"
+    ) -> tuple[Message, ...]:
+        """Messages asking where ``instruction``'s target is in ``image``."""
+
+    @abstractmethod
+    def step_messages(self, step: StepInput) -> tuple[Message, ...]:
+        """Messages asking for the next action."""
+
+    @abstractmethod
+    def parse_grounding(self, text: str) -> Decision:
+        """Read a grounding answer (its first action holds the point)."""
+
+    def parse_step(self, text: str, platform: str) -> Decision:
+        """Read an agent-step answer; points come back in this profile's space."""
+        return self.dialect_for(platform).parse(text, self.space)
+
+    def sampling(self, kind: str, think: bool | None, **overrides: Any) -> Sampling:
+        """The sampling for ``kind`` (``step`` or ``ground``) under the think mode, with overrides."""
+        base = self.step_sampling if kind == "step" else self.ground_sampling
+        if self.thinking(think) is False:
+            base = base.model_copy(update={"max_tokens": min(base.max_tokens, 512)})
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return base.model_copy(update=given) if given else base
+
+    def settings(self) -> dict[str, Any]:
+        """The profile's settings for records."""
+        return {
+            "profile": self.name,
+            "space": self.space.value,
+            "min_pixels": self.min_pixels,
+            "max_pixels": self.max_pixels,
+            "frame_mode": self.frame_mode,
+            "history_images": self.history_images,
+        }

@@ -240,7 +240,10 @@ class Frame:
             CoordinateError: the point lies outside the content the model was shown.
         """
         cx, cy = self._to_content(point)
-        if not (0 <= cx <= self.content_width and 0 <= cy <= self.content_height):
+        # A millionth of a pixel of slack absorbs float noise from to_model's round trip;
+        # anything further out is the model pointing off the image.
+        eps = 1e-6
+        if not (-eps <= cx <= self.content_width + eps and -eps <= cy <= self.content_height + eps):
             where = (
                 "in the padding beyond" if self.mode == "pad" and self._inside_model(cx, cy) else "outside"
             )

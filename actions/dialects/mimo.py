@@ -82,7 +82,8 @@ class _Reader:
 
 def _decoder(fn: Any) -> Any:
     def decode(args: Args, space: Space, raw: str) -> list[Action]:
-        return fn(_Reader(args, space, raw, str(args.get("action", ""))))
+        actions: list[Action] = fn(_Reader(args, space, raw, str(args.get("action", ""))))
+        return actions
 
     return decode
 

@@ -181,9 +181,10 @@ def _encode_computer(a: Action) -> tuple[str, dict[str, Any]] | None:
             return "key", {"keys": list(k)}
         case Type(text=t):
             return "type", {"text": t}
-        case Scroll(direction=d):
+        case Scroll(direction=d, point=p):
             pixels = {"up": 300, "down": -300, "right": 300, "left": -300}[d]
-            return ("scroll" if d in ("up", "down") else "hscroll"), {"pixels": pixels}
+            at = {"coordinate": _xy(p)} if p is not None else {}
+            return ("scroll" if d in ("up", "down") else "hscroll"), {"pixels": pixels} | at
         case Wait(seconds=s):
             return "wait", {"time": s}
         case Finish():
@@ -195,7 +196,7 @@ def _encode_computer(a: Action) -> tuple[str, dict[str, Any]] | None:
 
 def _encode_mobile(a: Action) -> tuple[str, dict[str, Any]] | None:
     match a:
-        case Click(point=p):
+        case Click(point=p, button="left", count=1):
             return "click", {"coordinate": _xy(p)}
         case LongPress(point=p, seconds=s):
             return "long_press", {"coordinate": _xy(p), "time": s}
@@ -248,13 +249,14 @@ def _make_parser(tool: str) -> Any:
             name = args["action"]
             if name == "left_click_drag" and "start_coordinate" not in args:
                 # Drag from the pointer: the pointer is where this answer's last mouse_move left it.
-                if not actions or not isinstance(actions[-1], MoveTo):
+                moved = actions.pop() if actions else None
+                if not isinstance(moved, MoveTo):
                     raise ParseError(
                         "left_click_drag without a preceding mouse_move has no start point",
                         raw=text,
                         expected="a mouse_move tool call before left_click_drag",
                     )
-                start = actions.pop().point
+                start = moved.point
                 actions.append(Drag(start=start, end=_point(args, "coordinate", space, text)))
                 continue
             verb = dialect.verb(name, text)

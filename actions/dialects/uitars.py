@@ -81,7 +81,7 @@ def _scroll(args: Args, space: Space, raw: str) -> list[Action]:
     if direction not in ("up", "down", "left", "right"):
         raise ParseError(f"scroll direction {direction!r} is not up, down, left or right", raw=raw)
     has_point = any(k in args for k in ("start_box", "point", "start_point"))
-    return [Scroll(direction=direction, point=_pt(args, "start_box", space, raw) if has_point else None)]  # type: ignore[arg-type]
+    return [Scroll(direction=direction, point=_pt(args, "start_box", space, raw) if has_point else None)]
 
 
 def _hotkey(args: Args, space: Space, raw: str) -> list[Action]:

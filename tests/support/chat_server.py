@@ -1,0 +1,421 @@
+"""A real OpenAI-compatible chat-completions server, in-process, for tests.
+
+It is a stdlib `ThreadingHTTPServer` on ``127.0.0.1`` (a free port) in a daemon thread,
+answering ``POST /v1/chat/completions`` and ``GET /v1/models`` the way vLLM does: same JSON
+shapes, same error shape (``{"object": "error", "message": ..., "code": ...}``), a 404 for
+a model it does not serve. Nothing is mocked on the client side: the backend under test
+opens real sockets.
+
+Each chat request's data-URL images are decoded into PIL images and handed, with the
+JSON body, to a *responder* you write::
+
+    def responder(body: dict, images: list[Image.Image]) -> str | Reply:
+        # answer like MiMo-VL would for the image it received
+        x, y = find_red_square(images[-1])
+        return f'<answer>{{"action": "click", "point": [{x}, {y}]}}</answer>'
+
+    with serve_chat(responder) as server:
+        backend = OpenAIBackend(server.url)
+        ...
+        assert server.chat_requests[0].images[0].size == (1288, 728)
+
+Return a string for a normal answer, or a `Reply` to control the status, headers, raw
+body, a delay before answering, or ``drop=True`` to close the socket without answering.
+A responder that raises produces a 500 (and the exception lands in ``server.errors``).
+
+Usage is reported like a real server's: ``prompt_tokens`` is a rough text count (4
+characters a token) plus, per image, ``(w // 28) * (h // 28)`` visual tokens and 2 for
+the vision start/end markers. With ``max_pixels`` set, the server behaves like one whose
+processor has that pixel budget: each image is resized by Qwen2-VL's ``smart_resize``
+rule first, the responder sees the resized image (what the model would see) and the
+tokens are counted for it; ``.requests`` still keeps the images as received.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+import math
+import re
+import socket
+import socketserver
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+from PIL import Image
+
+from mimo_gui.actions.geometry import FACTOR, smart_resize
+
+__all__ = ["ChatServer", "RecordedRequest", "Reply", "Responder", "free_port", "serve_chat"]
+
+
+@dataclass
+class Reply:
+    """What the server does with one chat request, when a plain answer string is not enough.
+
+    Attributes:
+        text: the assistant message content (for a 200 built by the server), or the error
+            message (for an error status without a raw ``body``).
+        status: the HTTP status.
+        headers: extra response headers (e.g. ``{"Retry-After": "1"}``); they override defaults.
+        body: a raw body sent as it is instead of the JSON the server would build.
+        delay: seconds to wait before answering (or before dropping).
+        drop: close the connection without sending any response at all.
+        finish_reason: the choice's ``finish_reason`` in a built 200.
+    """
+
+    text: str = ""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str | bytes | None = None
+    delay: float = 0.0
+    drop: bool = False
+    finish_reason: str = "stop"
+
+
+Responder = Callable[[dict[str, Any], list[Image.Image]], "str | Reply"]
+"""``responder(body, images)``: the request's JSON body and its images in order of appearance."""
+
+
+@dataclass
+class RecordedRequest:
+    """One request as the server received it.
+
+    Attributes:
+        method: ``GET`` or ``POST``.
+        path: the request path, e.g. ``/v1/chat/completions``.
+        headers: request headers, names lower-cased.
+        body: the parsed JSON body (None for a GET or unparseable JSON).
+        images: the decoded images, in order of appearance, exactly as received.
+        at: ``time.monotonic()`` when the request's body had been read.
+    """
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any] | None
+    images: list[Image.Image]
+    at: float
+
+
+class _RequestError(Exception):
+    """A malformed request: answered 400 with this message."""
+
+
+_DATA_URL = re.compile(r"data:image/[\w.+-]+;base64,(.*)", re.DOTALL)
+
+
+def _decode_data_url(url: str) -> Image.Image:
+    match = _DATA_URL.fullmatch(url)
+    if match is None:
+        raise _RequestError(f"only base64 data:image URLs are accepted here, got {url[:40]!r}")
+    try:
+        image = Image.open(io.BytesIO(base64.b64decode(match.group(1), validate=True)))
+        image.load()
+    except (binascii.Error, OSError, ValueError) as exc:
+        raise _RequestError(f"cannot decode image: {exc}") from exc
+    return image
+
+
+def _parts(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every content part of every message, strings as text parts."""
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise _RequestError("'messages' must be a non-empty list")
+    for message in messages:
+        if not isinstance(message, dict) or "role" not in message:
+            raise _RequestError("each message needs a 'role'")
+        content = message.get("content")
+        if isinstance(content, str):
+            yield {"type": "text", "text": content}
+        elif isinstance(content, list):
+            for part in content:
+                if not isinstance(part, dict):
+                    raise _RequestError("content parts must be objects")
+                yield part
+        elif content is not None:
+            raise _RequestError("'content' must be a string or a list of parts")
+
+
+class ChatServer:
+    """The server; start it with `serve_chat` (or use it as a context manager).
+
+    Attributes:
+        url: ``http://127.0.0.1:PORT`` (no ``/v1``).
+        model: the served model name, or None to serve none (``/v1/models`` lists nothing).
+        requests: every request received, chat and models alike, in arrival order.
+        errors: exceptions raised by the responder.
+        max_in_flight: the most chat requests handled at the same moment so far.
+    """
+
+    def __init__(
+        self,
+        responder: Responder,
+        *,
+        model: str | None = "mimo-vl-test",
+        max_pixels: int | None = None,
+        min_pixels: int = 56 * 56,
+    ) -> None:
+        self.responder = responder
+        self.model = model
+        self.max_pixels = max_pixels
+        self.min_pixels = min_pixels
+        self.requests: list[RecordedRequest] = []
+        self.errors: list[BaseException] = []
+        self.max_in_flight = 0
+        self._in_flight = 0
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._counter = 0
+        self._httpd = _HTTPServer(self)
+        host, port = self._httpd.server_address[:2]
+        self.url = f"http://{host!s}:{port}"
+        # A short poll interval: shutdown() waits up to one interval, on every test's exit.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.02,), name="chat-server", daemon=True
+        )
+
+    @property
+    def chat_requests(self) -> list[RecordedRequest]:
+        """The ``POST /v1/chat/completions`` requests only."""
+        with self._lock:
+            return [r for r in self.requests if r.path.rstrip("/") == "/v1/chat/completions"]
+
+    @property
+    def in_flight(self) -> int:
+        """Chat requests being handled right now."""
+        with self._lock:
+            return self._in_flight
+
+    def start(self) -> ChatServer:
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop serving; handlers still waiting out a delay give up without answering."""
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> ChatServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- used by the handler ---------------------------------------------------
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def _enter(self) -> int:
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            self._counter += 1
+            return self._counter
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    def _model_view(self, image: Image.Image) -> Image.Image:
+        """The image as a processor with ``max_pixels`` would hand it to the model."""
+        if self.max_pixels is None:
+            return image
+        w, h = image.size
+        nh, nw = smart_resize(h, w, FACTOR, min(self.min_pixels, self.max_pixels), self.max_pixels)
+        return image if (nw, nh) == (w, h) else image.resize((nw, nh), Image.Resampling.BICUBIC)
+
+    def _prompt_tokens(self, body: dict[str, Any], seen: list[Image.Image]) -> int:
+        text_chars = sum(len(p.get("text", "")) for p in _parts(body) if p.get("type") == "text")
+        n_messages = len(body["messages"])
+        visual = sum((im.width // FACTOR) * (im.height // FACTOR) + 2 for im in seen)
+        return math.ceil(text_chars / 4) + 4 * n_messages + visual
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, chat: ChatServer) -> None:
+        self.chat = chat
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks up the host's FQDN; nothing here needs it.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as clients pool connections
+    server: _HTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # tests read .requests; stderr noise helps nobody
+
+    # -- plumbing ----------------------------------------------------------------
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        merged = {"Content-Type": "application/json"}
+        merged.update(headers or {})
+        self.send_response(status)
+        for name, value in merged.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _send_json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
+        self._send(status, json.dumps(data).encode(), headers)
+
+    def _send_error(self, status: int, message: str) -> None:
+        self._send(status, _error_body(status, message))
+
+    def _headers(self) -> dict[str, str]:
+        return {k.lower(): v for k, v in self.headers.items()}
+
+    # -- routes ------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        chat = self.server.chat
+        chat._record(RecordedRequest("GET", self.path, self._headers(), None, [], time.monotonic()))
+        if self.path.rstrip("/") != "/v1/models":
+            self._send_error(404, f"no route {self.path}")
+            return
+        data = [] if chat.model is None else [{"id": chat.model, "object": "model", "owned_by": "test"}]
+        self._send_json(200, {"object": "list", "data": data})
+
+    def do_POST(self) -> None:
+        chat = self.server.chat
+        raw = self._read_body()
+        try:
+            body: Any = json.loads(raw)
+        except ValueError:
+            body = None
+        headers = self._headers()
+        if self.path.rstrip("/") != "/v1/chat/completions":
+            chat._record(RecordedRequest("POST", self.path, headers, body, [], time.monotonic()))
+            self._send_error(404, f"no route {self.path}")
+            return
+        if not isinstance(body, dict):
+            chat._record(RecordedRequest("POST", self.path, headers, None, [], time.monotonic()))
+            self._send_error(400, "the body is not a JSON object")
+            return
+        try:
+            images = [
+                _decode_data_url(p["image_url"]["url"]) for p in _parts(body) if p.get("type") == "image_url"
+            ]
+        except (_RequestError, KeyError, TypeError) as exc:
+            chat._record(RecordedRequest("POST", self.path, headers, body, [], time.monotonic()))
+            self._send_error(400, f"bad request: {exc}")
+            return
+        chat._record(RecordedRequest("POST", self.path, headers, body, images, time.monotonic()))
+        if body.get("model") != chat.model:
+            self._send_error(404, f"The model `{body.get('model')}` does not exist.")
+            return
+        number = chat._enter()
+        try:
+            out = self._answer(chat, body, images, number)
+        finally:
+            # Before the bytes go out: a client that has its answer must not see it still in flight.
+            chat._leave()
+        if out is None:
+            self.close_connection = True  # drop: the socket closes with no response at all
+            return
+        self._send(*out)
+
+    def _answer(
+        self, chat: ChatServer, body: dict[str, Any], images: list[Image.Image], number: int
+    ) -> tuple[int, bytes, dict[str, str]] | None:
+        """The response to send as ``(status, body, headers)``, or None to drop the connection."""
+        seen = [chat._model_view(im) for im in images]
+        try:
+            out = chat.responder(body, seen)
+        except Exception as exc:
+            chat.errors.append(exc)
+            return 500, _error_body(500, f"responder raised {exc!r}"), {}
+        reply = Reply(text=out) if isinstance(out, str) else out
+        if reply.delay and chat._stopping.wait(reply.delay):
+            return None  # shutting down: do not answer a client that gave up
+        if reply.drop:
+            return None
+        if reply.body is not None:
+            data = reply.body.encode() if isinstance(reply.body, str) else reply.body
+            return reply.status, data, reply.headers
+        if reply.status >= 400:
+            return (
+                reply.status,
+                _error_body(reply.status, reply.text or f"error {reply.status}"),
+                reply.headers,
+            )
+        prompt_tokens = chat._prompt_tokens(body, seen)
+        completion_tokens = max(1, math.ceil(len(reply.text) / 4))
+        answer = {
+            "id": f"chatcmpl-test-{number}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": chat.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": reply.text},
+                    "finish_reason": reply.finish_reason,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+        return reply.status, json.dumps(answer).encode(), reply.headers
+
+
+def _error_body(status: int, message: str) -> bytes:
+    """vLLM's error shape."""
+    kind = {400: "BadRequestError", 404: "NotFoundError"}.get(status, "Error")
+    return json.dumps(
+        {"object": "error", "message": message, "type": kind, "param": None, "code": status}
+    ).encode()
+
+
+@contextmanager
+def serve_chat(
+    responder: Responder, *, model: str | None = "mimo-vl-test", max_pixels: int | None = None
+) -> Iterator[ChatServer]:
+    """Run a `ChatServer` for the ``with`` block and stop it afterwards.
+
+    Args:
+        responder: ``responder(body, images) -> str | Reply``, called once per chat request.
+        model: the served model name (requests naming another get vLLM's 404); None serves none.
+        max_pixels: simulate a server whose processor re-shrinks images beyond this area.
+    """
+    server = ChatServer(responder, model=model, max_pixels=max_pixels)
+    with server:
+        yield server
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (just released), for connection-refused tests."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, Self, runtime_checkable
 
 from PIL import Image
 
@@ -52,6 +52,8 @@ class Observation:
         url, title, app: what is in front, where the platform can tell.
         tabs: open browser tabs; dialog: a browser dialog waiting for an answer.
         extra: anything else the adapter wants recorded (JSON-serialisable).
+        png: the screenshot as the platform delivered it, PNG-encoded, when it did; the
+            recorder writes these bytes instead of encoding ``image`` again.
     """
 
     image: Image.Image
@@ -63,6 +65,7 @@ class Observation:
     tabs: tuple[Tab, ...] = ()
     dialog: Dialog | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    png: bytes | None = field(default=None, repr=False)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -144,7 +147,7 @@ class EnvBase:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> EnvBase:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

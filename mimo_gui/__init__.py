@@ -1,3 +1,139 @@
-"""mimo-gui: let a vision-language model operate real screens."""
+"""mimo-gui: let a vision-language model operate real screens.
+
+    from mimo_gui import Agent, BrowserEnv, OpenAIBackend
+
+    with BrowserEnv.launch("http://localhost:8000") as env:
+        result = Agent(env, OpenAIBackend("http://localhost:8001/v1")).run("sign in as alice")
+
+Importing this package loads no heavy dependency: torch, transformers, playwright,
+pyautogui, mss and adbutils are imported by the adapter or backend that needs them, when
+it is used.
+"""
+
+from .actions import (
+    Action,
+    ActionAdapter,
+    ActionFailed,
+    AnswerDialog,
+    Back,
+    BackendError,
+    BackendRejected,
+    BackendTimeout,
+    BackendUnreachable,
+    BadResponse,
+    Box,
+    CallUser,
+    CaptureFailed,
+    Click,
+    ConfigError,
+    CoordinateError,
+    Drag,
+    EnvError,
+    Fail,
+    Finish,
+    Frame,
+    Home,
+    Hotkey,
+    LongPress,
+    MimoGuiError,
+    ModelNotFoundError,
+    MoveTo,
+    Navigate,
+    OpenApp,
+    ParseError,
+    Point,
+    Scroll,
+    Space,
+    Swipe,
+    SwitchTab,
+    Type,
+    UnsupportedAction,
+    Wait,
+    smart_resize,
+)
+from .actions.dialects import Decision
+from .agent.backends.base import Backend, Completion, CompletionRequest
+from .agent.backends.factory import create_backend
+from .agent.backends.openai import OpenAIBackend
+from .agent.backends.scripted import ScriptedBackend
+from .agent.backends.transformers import TransformersBackend
+from .agent.grounding import GroundResult, ground
+from .agent.loop import Agent, RunResult
+from .agent.recorder import LoadedRun, load_run
+from .agent.records import RunRecord, StepRecord
+from .env_adapters.base import ActionResult, Env, Observation
+from .env_adapters.browser import BrowserEnv
+from .env_adapters.check import check_env
+from .env_adapters.image import ImageEnv
+from .prompts import PROFILES, Profile, Sampling, get_profile
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "PROFILES",
+    "Action",
+    "ActionAdapter",
+    "ActionFailed",
+    "ActionResult",
+    "Agent",
+    "AnswerDialog",
+    "Back",
+    "Backend",
+    "BackendError",
+    "BackendRejected",
+    "BackendTimeout",
+    "BackendUnreachable",
+    "BadResponse",
+    "Box",
+    "BrowserEnv",
+    "CallUser",
+    "CaptureFailed",
+    "Click",
+    "Completion",
+    "CompletionRequest",
+    "ConfigError",
+    "CoordinateError",
+    "Decision",
+    "Drag",
+    "Env",
+    "EnvError",
+    "Fail",
+    "Finish",
+    "Frame",
+    "GroundResult",
+    "Home",
+    "Hotkey",
+    "ImageEnv",
+    "LoadedRun",
+    "LongPress",
+    "MimoGuiError",
+    "ModelNotFoundError",
+    "MoveTo",
+    "Navigate",
+    "Observation",
+    "OpenAIBackend",
+    "OpenApp",
+    "ParseError",
+    "Point",
+    "Profile",
+    "RunRecord",
+    "RunResult",
+    "Sampling",
+    "ScriptedBackend",
+    "Scroll",
+    "Space",
+    "StepRecord",
+    "Swipe",
+    "SwitchTab",
+    "TransformersBackend",
+    "Type",
+    "UnsupportedAction",
+    "Wait",
+    "__version__",
+    "check_env",
+    "create_backend",
+    "get_profile",
+    "ground",
+    "load_run",
+    "smart_resize",
+]

@@ -11,19 +11,25 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from PIL import Image, UnidentifiedImageError
 
-from .actions import ConfigError, EnvError, MimoGuiError, ParseError
+from .actions import Action, ConfigError, EnvError, MimoGuiError, Navigate, ParseError
 from .actions.errors import BackendError, CoordinateError
 from .agent.backends.base import Backend
 from .agent.backends.factory import BACKEND_KINDS, create_backend
 from .agent.backends.scripted import ScriptedBackend
+from .agent.records import StepRecord
+from .env_adapters.base import Env
 from .prompts import PROFILES, Profile, get_profile
+
+if TYPE_CHECKING:
+    from .agent.loop import RunResult
 
 __all__ = ["EXIT_ASKED_USER", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
 
@@ -176,6 +182,190 @@ def _ground_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.set_defaults(func=_cmd_ground)
 
 
+# -- run and demo ------------------------------------------------------------------------
+
+
+def _viewport(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 1280x800, got {text!r}") from None
+    if w < 1 or h < 1:
+        raise argparse.ArgumentTypeError(f"viewport sides must be positive, got {text!r}")
+    return w, h
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """The flags of every subcommand that drives a screen."""
+    p.add_argument("--max-steps", type=int, default=20, help="most model calls in the run (default 20)")
+    p.add_argument(
+        "--viewport", type=_viewport, default=(1280, 800), metavar="WxH", help="browser viewport in CSS px"
+    )
+    p.add_argument(
+        "--device-scale-factor", type=float, default=1.0, metavar="F", help="browser device scale factor"
+    )
+    p.add_argument("--headed", action="store_true", help="show the browser window")
+    p.add_argument("--chromium", help="Chromium executable (env MIMO_GUI_CHROMIUM; default: found on PATH)")
+    p.add_argument(
+        "--cdp-url", help="attach to a running Chromium at this DevTools URL instead of launching one"
+    )
+    p.add_argument("--out", type=Path, metavar="DIR", help="the run folder (default runs/<time>-<task>/)")
+
+
+class Progress:
+    """Prints each step as it happens, on stderr: the step, the action, what was under it, the time."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self.started = time.perf_counter()
+
+    def __call__(self, step: StepRecord) -> None:
+        if step.error is not None:
+            what = f"{step.error.kind}: {step.error.message}"
+        elif step.actions:
+            what = "; ".join(describe_action(a) for a in step.actions)
+        else:
+            what = "(no action)"
+        under = f"  on {step.described!r}" if step.described else ""
+        model_s = step.timings.model or 0.0
+        total = time.perf_counter() - self.started
+        line = f"step {step.index:>2}  {what}{under}  [model {model_s:.1f}s, total {total:.1f}s]"
+        print(line, file=self.stream)
+        if step.thought:
+            thought = " ".join(step.thought.split())
+            print(f"         thought: {thought[:200]}{'…' if len(thought) > 200 else ''}", file=self.stream)
+        self.stream.flush()
+
+
+def describe_action(action: Action) -> str:
+    """A short human line for an action."""
+    data = action.model_dump(mode="json", exclude_defaults=True)
+    kind = data.pop("type", action.type)
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, dict) and "x" in value:
+            parts.append(f"({value['x']:.0f}, {value['y']:.0f})")
+        else:
+            parts.append(f"{key}={value!r}")
+    return f"{kind} {' '.join(parts)}".strip()
+
+
+def open_browser(args: argparse.Namespace, url: str | None) -> Env:
+    from .env_adapters.browser import BrowserEnv
+
+    if args.cdp_url:
+        env = BrowserEnv.connect(args.cdp_url)
+        if url:
+            env.execute(Navigate(url=url))
+        return env
+    return BrowserEnv.launch(
+        url,
+        viewport=args.viewport,
+        device_scale_factor=args.device_scale_factor,
+        headless=not args.headed,
+        chromium=args.chromium,
+    )
+
+
+def run_task(args: argparse.Namespace, task: str, env: Env, backend: Backend) -> int:
+    """Run the agent and report; the exit code follows how the run ended."""
+    from .agent.loop import Agent
+
+    if args.max_steps < 1:
+        raise ConfigError(f"--max-steps must be at least 1, got {args.max_steps}")
+    agent = Agent(
+        env,
+        backend,
+        resolve_profile(args),
+        think=resolve_think(args),
+        max_steps=args.max_steps,
+        out=args.out,
+        runs_dir=None if args.out else Path("runs"),
+        on_step=Progress(),
+        max_tokens=args.max_tokens,
+    )
+    print(
+        f"task: {task}\nmodel: {backend.model} via {backend.name}, profile {agent.profile.name}",
+        file=sys.stderr,
+    )
+    result = agent.run(task)
+    summary = {"status": result.status, "answer": result.answer, "steps": len(result.steps)}
+    summary["trajectory"] = str(result.trajectory) if result.trajectory else None
+    print(json.dumps(summary, ensure_ascii=False))
+    print(f"{result.status}: {result.answer or ''}  (trajectory: {result.trajectory})", file=sys.stderr)
+    return {"finished": EXIT_OK, "asked_user": EXIT_ASKED_USER}.get(
+        result.status, EXIT_USAGE if result.status == "error" and _is_connection(result) else EXIT_FAILED
+    )
+
+
+def _is_connection(result: RunResult) -> bool:
+    last = result.steps[-1].error if result.steps else None
+    return last is not None and last.kind in {
+        "BackendUnreachable",
+        "BackendTimeout",
+        "BackendRejected",
+        "BadResponse",
+    }
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    if not args.task.strip():
+        raise ConfigError("the task is empty")
+    resolve_profile(args)  # fail on a bad profile before starting anything
+    backend = build_backend(args)
+    try:
+        with open_browser(args, args.url) as env:
+            return run_task(args, args.task, env, backend)
+    finally:
+        backend.close()
+
+
+def _run_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
+    p = sub.add_parser("run", help="let the model carry out a task on a screen")
+    p.add_argument("task", help='what to do, e.g. "log in as alice"')
+    p.add_argument("--env", choices=("browser",), default="browser", help="the screen to drive")
+    p.add_argument("--url", help="the page to start on (browser)")
+    add_model_options(p)
+    add_run_options(p)
+    p.set_defaults(func=_cmd_run)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo.scripted_model import DEFAULT_PASSWORD, DemoModel
+    from .demo.server import DemoServer
+
+    task = f"Sign in to Acme Console as alice with the password {DEFAULT_PASSWORD}"
+    with DemoServer() as server:
+        print(f"demo app: {server.url}", file=sys.stderr)
+        if args.backend == "scripted":
+            backend: Backend = ScriptedBackend(DemoModel(server.url), model=SCRIPTED_DEMO_LABEL)
+            print(f"backend: {SCRIPTED_DEMO_LABEL}", file=sys.stderr)
+        else:
+            backend = build_backend(args)
+        try:
+            with open_browser(args, server.url) as env:
+                code = run_task(args, task, env, backend)
+        finally:
+            backend.close()
+        logins = server.logins()
+        if any(login.username == "alice" and login.password == DEFAULT_PASSWORD for login in logins):
+            print("the demo app recorded the sign-in as alice: the loop worked end to end", file=sys.stderr)
+        else:
+            print(f"the demo app recorded no correct sign-in (attempts: {len(logins)})", file=sys.stderr)
+            code = code or EXIT_FAILED
+    return code
+
+
+SCRIPTED_DEMO_LABEL = "scripted demo model (reads the page layout from the demo server; not an AI model)"
+
+
+def _demo_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
+    p = sub.add_parser("demo", help="run the agent on the bundled demo app in headless Chromium")
+    add_model_options(p)
+    add_run_options(p)
+    p.set_defaults(func=_cmd_demo)
+
+
 # -- main -----------------------------------------------------------------------------
 
 
@@ -183,6 +373,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mimo-gui", description="Let a vision-language model operate real screens.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _ground_parser(sub)
+    _run_parser(sub)
+    _demo_parser(sub)
     return parser
 
 

@@ -40,7 +40,10 @@ _ARG_NAMES = (*_BOX_ARGS, "key", "content", "direction", "time", "app_name")
 _ARG = re.compile(r"\b(" + "|".join(_ARG_NAMES) + r")\s*=\s*")
 _CALL = re.compile(r"([a-z_]+)\s*\(", re.IGNORECASE)
 _NUM = re.compile(r"-?\d+(?:\.\d+)?")
-_HEADER = re.compile(r"(Thought|Reflection|Action_Summary|Action)\s*[:：]", re.IGNORECASE)
+# Case variants spelled out: a case-insensitive scan costs a third of the whole parse.
+_ACTION_HEADER = re.compile(r"(?:[Aa]ction|ACTION)\s*[:：]")
+_THOUGHT_HEADER = re.compile(r"(?:[Tt]hought|THOUGHT|[Rr]eflection|REFLECTION)\s*[:：]")
+_SUMMARY_HEADER = re.compile(r"(?:[Aa]ction_[Ss]ummary|ACTION_SUMMARY)\s*[:：]")
 
 
 def _box(args: Args, key: str, space: Space, raw: str) -> tuple[Point, Box | None]:
@@ -215,6 +218,14 @@ _VERBS = (
 _ALIASES = {"left_single": "click", "select": "drag", "press": "hotkey"}
 
 
+_KNOWN = frozenset(v.name for v in _VERBS) | frozenset(_ALIASES)
+
+
+def _looks_like_box(value: str | None) -> bool:
+    """A cheap pre-check for a 4-number box, so plain points skip building one."""
+    return value is not None and (value.count(",") >= 3 or value.count(" ") >= 3)
+
+
 def _split_args(body: str) -> dict[str, str]:
     """Keyword arguments from the text inside ``name(…)``, tolerating broken quotes.
 
@@ -236,18 +247,19 @@ def _split_args(body: str) -> dict[str, str]:
 
 def _actions_text(answer: str) -> tuple[str | None, str]:
     """Split ``Thought: … Action: …`` (either colon) into the thought and the action text."""
-    thought: str | None = None
     action_at = None
-    for m in _HEADER.finditer(answer):
-        if m.group(1).lower() == "action":
-            action_at = m
+    for action_at in _ACTION_HEADER.finditer(answer):  # noqa: B007 (the last header wins)
+        pass
     if action_at is None:
         return None, answer
     head = answer[: action_at.start()]
-    t = re.search(r"(?:Thought|Reflection)\s*[:：](.*)", head, re.IGNORECASE | re.DOTALL)
-    if t:
-        thought = re.split(r"Action_Summary\s*[:：]", t.group(1), flags=re.IGNORECASE)[0].strip() or None
-    return thought, answer[action_at.end() :]
+    t = _THOUGHT_HEADER.search(head)
+    if t is None:
+        return None, answer[action_at.end() :]
+    thought = head[t.end() :]
+    if summary := _SUMMARY_HEADER.search(thought):
+        thought = thought[: summary.start()]
+    return thought.strip() or None, answer[action_at.end() :]
 
 
 def _parse(dialect: Dialect, text: str, space: Space) -> Decision:
@@ -263,9 +275,8 @@ def _parse(dialect: Dialect, text: str, space: Space) -> Decision:
         )
     actions: list[Action] = []
     box: Box | None = None
-    known = {v.name for v in dialect.verbs} | set(_ALIASES)
     # A call starts at a known verb name; its arguments run up to the next known call.
-    starts = [m for m in calls if m.group(1).lower() in known]
+    starts = [m for m in calls if m.group(1).lower() in _KNOWN]
     if not starts:
         dialect.verb(calls[0].group(1).lower(), text)  # raises with the list of known verbs
     for i, m in enumerate(starts):
@@ -282,7 +293,7 @@ def _parse(dialect: Dialect, text: str, space: Space) -> Decision:
             raise
         except (ValueError, TypeError) as exc:
             raise ParseError(f"{name}(…) has bad arguments: {exc}".splitlines()[0], raw=text) from exc
-        if box is None and "start_box" in args:
+        if box is None and _looks_like_box(args.get("start_box")):
             box = _box(args, "start_box", space, text)[1]
         actions.extend(decoded)
     return Decision(tuple(actions), thought or think, text, box)

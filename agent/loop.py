@@ -1,0 +1,317 @@
+"""The perception-action loop.
+
+    observe → frame → messages → complete → parse → to_screen → execute → record
+
+`Agent.step` is the loop's body: one function that returns one `StepRecord`. `Agent.run`
+repeats it until the model says `Finish`, `Fail` or `CallUser`, a run-ending error, or
+the step budget. Errors are sorted by who can fix them: the model's own mistakes (an
+answer that does not parse, a point off the image, an action the env refuses) go back
+to it in the next prompt, up to ``max_retries`` in a row; backend and env failures end
+the run with their traceback recorded. Nothing half-parsed is ever executed: every
+action of an answer is parsed, mapped and checked before the first one runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ..actions import (
+    Action,
+    CallUser,
+    CoordinateError,
+    Fail,
+    Finish,
+    MimoGuiError,
+    ParseError,
+    Point,
+    UnsupportedAction,
+    is_terminal,
+    map_points,
+)
+from ..actions.errors import ActionFailed
+from ..env_adapters.base import Env
+from ..prompts import ImagePart, PastStep, Profile, StepInput, get_profile
+from .backends.base import Backend, CompletionRequest
+from .recorder import Recorder, run_folder_name
+from .records import ErrorRecord, RunRecord, StepRecord, Timings, frame_record
+
+__all__ = ["Agent", "RunResult"]
+
+_TERMINAL: frozenset[type[Any]] = frozenset[type[Any]]((Finish, Fail, CallUser))
+_MODEL_MISTAKES = (ParseError, CoordinateError, UnsupportedAction, ActionFailed)
+
+Outcome = Literal["finished", "failed", "asked_user", "max_steps", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """How a run ended.
+
+    Attributes:
+        status: ``finished`` (the model said Finish), ``failed`` (it said Fail, or erred
+            ``max_retries`` times in a row), ``asked_user`` (CallUser), ``max_steps``
+            (the budget ran out) or ``error`` (a backend or env failure).
+        answer: the Finish answer, the Fail reason, the CallUser question or the error.
+        steps: every step record, in order.
+        trajectory: the run folder, when the run was recorded.
+    """
+
+    status: Outcome
+    answer: str | None
+    steps: list[StepRecord]
+    trajectory: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "finished"
+
+
+@dataclass
+class _State:
+    history: list[PastStep] = field(default_factory=list)
+    feedback: str | None = None
+    mistakes_in_a_row: int = 0
+    index: int = 0
+
+
+class Agent:
+    """Drives an `Env` with a model.
+
+    Args:
+        env: the screen (browser, desktop, phone).
+        backend: the model (`OpenAIBackend`, `TransformersBackend`, `ScriptedBackend`).
+        profile: the model family (a name or a `Profile`; default ``mimo-vl``).
+        think: reasoning on or off (None: the profile's default).
+        max_steps: the most model calls one run may make.
+        max_retries: how many model mistakes in a row are fed back before the run fails.
+        history_images: screenshots per request, the current one included (None: the profile's).
+        out: where to record: a run folder (must be empty or new), a parent folder for
+            ``<time>-<task>`` folders (``runs_dir``), or None not to record.
+        on_step: called with each step record as soon as it is recorded (progress display).
+        temperature, max_tokens: sampling overrides.
+    """
+
+    def __init__(
+        self,
+        env: Env,
+        backend: Backend,
+        profile: Profile | str | None = None,
+        *,
+        think: bool | None = None,
+        max_steps: int = 20,
+        max_retries: int = 3,
+        history_images: int | None = None,
+        out: Path | str | None = None,
+        runs_dir: Path | str | None = None,
+        on_step: Callable[[StepRecord], None] | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+    ) -> None:
+        self.env = env
+        self.backend = backend
+        self.profile = profile if isinstance(profile, Profile) else get_profile(profile)
+        if history_images is not None:
+            from dataclasses import replace
+
+            self.profile = replace(self.profile, history_images=max(1, history_images))
+        self.think = think
+        self.max_steps = max_steps
+        self.max_retries = max_retries
+        self.out = Path(out) if out is not None else None
+        self.runs_dir = Path(runs_dir) if runs_dir is not None else None
+        self.on_step = on_step
+        self.sampling = self.profile.sampling("step", think, temperature=temperature, max_tokens=max_tokens)
+
+    # -- one step -------------------------------------------------------------------
+
+    def step(self, task: str, state: _State, recorder: Recorder | None = None) -> StepRecord:
+        """Observe, ask, parse, map, execute and record once; returns the step's record."""
+        state.index += 1
+        t: dict[str, float] = {}
+        rec = StepRecord(index=state.index, started_at=time.time())
+        mark = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal mark
+            now = time.perf_counter()
+            t[stage] = now - mark
+            mark = now
+
+        try:
+            obs = self.env.observe()
+            lap("capture")
+            frame = self.profile.frame(obs.size, scale=obs.scale, origin=obs.origin)
+            framed = ImagePart(frame.apply(obs.image))
+            rec.frame, rec.context = frame_record(frame), obs.context()
+            lap("frame")
+            if recorder is not None:
+                rec.screenshot = recorder.save_screenshot(state.index, obs.image, obs.png)
+                lap("record")
+            messages = self.profile.step_messages(
+                StepInput(
+                    task=task,
+                    image=framed,
+                    history=state.history,
+                    supported=self.env.supported_actions | _TERMINAL,
+                    platform=self.env.platform,
+                    context=obs.context(),
+                    feedback=state.feedback,
+                    think=self.think,
+                )
+            )
+            rec.messages = [{"role": m.role, "text": m.text_view()} for m in messages]
+            lap("messages")
+            completion = self.backend.complete(CompletionRequest(messages, self.sampling))
+            lap("model")
+            rec.raw = completion.text
+            rec.prompt_tokens, rec.completion_tokens = completion.prompt_tokens, completion.completion_tokens
+            decision = self.profile.parse_step(completion.text, self.env.platform)
+            rec.parsed, rec.thought = list(decision.actions), decision.thought
+            lap("parse")
+            state.history.append(PastStep(decision.actions, completion.text, framed))
+            on_screen = [map_points(a, frame.to_screen) for a in decision.actions]
+            for action in on_screen:
+                if not is_terminal(action) and type(action) not in self.env.supported_actions:
+                    names = ", ".join(sorted(c.__name__ for c in self.env.supported_actions))
+                    raise UnsupportedAction(
+                        f"the {self.env.platform} env cannot do {type(action).__name__}; it can do {names}",
+                        action=action,
+                    )
+            lap("map")
+            details: list[str] = []
+            for action in on_screen:
+                rec.actions.append(action)
+                if is_terminal(action):
+                    break
+                if rec.described is None and (point := _point_of(action)) is not None:
+                    rec.described = self.env.describe(point)
+                details.append(self.env.execute(action).detail)
+            rec.action = rec.actions[0] if rec.actions else None
+            rec.result = "; ".join(d for d in details if d) or None
+            lap("execute")
+            state.feedback, state.mistakes_in_a_row = None, 0
+        except _MODEL_MISTAKES as error:
+            state.mistakes_in_a_row += 1
+            state.feedback = _feedback(error)
+            rec.error = ErrorRecord(
+                kind=type(error).__name__,
+                message=str(error),
+                raw=getattr(error, "raw", None) or rec.raw,
+                fed_back=True,
+            )
+            if isinstance(error, ParseError):  # parsing failed before the step joined the history
+                state.history.append(PastStep((), error.raw, None))
+        except MimoGuiError as error:
+            rec.error = ErrorRecord(
+                kind=type(error).__name__, message=str(error), raw=rec.raw, traceback=traceback.format_exc()
+            )
+        rec.timings = Timings(**t)
+        if recorder is not None:
+            start = time.perf_counter()
+            recorder.append(rec)
+            rec.timings.record = (rec.timings.record or 0.0) + time.perf_counter() - start
+        if self.on_step is not None:
+            self.on_step(rec)
+        return rec
+
+    # -- the run --------------------------------------------------------------------
+
+    def run(self, task: str) -> RunResult:
+        """Run ``task`` to its end; the trajectory is recorded if ``out``/``runs_dir`` was given.
+
+        Programming errors (anything not a `MimoGuiError`) are recorded, then re-raised.
+        """
+        recorder = self._recorder(task)
+        state = _State()
+        steps: list[StepRecord] = []
+        outcome: tuple[Outcome, str | None] = ("max_steps", f"the step budget of {self.max_steps} ran out")
+        try:
+            while state.index < self.max_steps:
+                rec = self.step(task, state, recorder)
+                steps.append(rec)
+                ended = _ending(rec, state, self.max_retries)
+                if ended is not None:
+                    outcome = ended
+                    break
+        except BaseException as exc:
+            outcome = ("error", f"{type(exc).__name__}: {exc}")
+            if recorder is not None:
+                recorder.run.error = traceback.format_exc()
+            raise
+        finally:
+            if recorder is not None:
+                recorder.run.status, recorder.run.answer = outcome
+                recorder.run.finished_at = time.time()
+                if outcome[0] == "error" and recorder.run.error is None:
+                    recorder.run.error = outcome[1]
+                recorder.close()
+        return RunResult(outcome[0], outcome[1], steps, recorder.folder if recorder else None)
+
+    def _recorder(self, task: str) -> Recorder | None:
+        if self.out is None and self.runs_dir is None:
+            return None
+        started = time.time()
+        folder = self.out or (self.runs_dir or Path("runs")) / run_folder_name(task, started)
+        return Recorder(folder, self.run_record(task, started))
+
+    def run_record(self, task: str, started: float) -> RunRecord:
+        """The settings part of ``run.json``."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        versions: dict[str, str] = {}
+        for package in ("mimo-gui", "pydantic", "pillow", "httpx", "playwright", "transformers", "torch"):
+            with contextlib.suppress(PackageNotFoundError):
+                versions[package] = version(package)
+        return RunRecord(
+            task=task,
+            env=self.env.settings(),
+            model=self.backend.model,
+            backend=self.backend.name,
+            profile=self.profile.settings(),
+            sampling=self.sampling.model_dump(),
+            think=self.profile.thinking(self.think),
+            max_steps=self.max_steps,
+            versions=versions,
+            started_at=started,
+        )
+
+
+def _point_of(action: Action) -> Point | None:
+    point = getattr(action, "point", None) or getattr(action, "start", None)
+    return point if isinstance(point, Point) else None
+
+
+def _feedback(error: MimoGuiError) -> str:
+    if isinstance(error, ParseError):
+        return (
+            f"{error.args[0]}. Your answer was: {error.raw!r}. "
+            "Answer again with one action from the action space."
+        )
+    if isinstance(error, CoordinateError):
+        return f"{error}. Point inside the screenshot."
+    return f"{error}. Choose another action."
+
+
+def _ending(rec: StepRecord, state: _State, max_retries: int) -> tuple[Outcome, str | None] | None:
+    """Whether this step ends the run, and how."""
+    if rec.error is not None and not rec.error.fed_back:
+        return ("error", rec.error.message)
+    if rec.error is not None and state.mistakes_in_a_row > max_retries:
+        return (
+            "failed",
+            f"the model erred {state.mistakes_in_a_row} times in a row; last: {rec.error.message}",
+        )
+    last = rec.actions[-1] if rec.actions else None
+    if isinstance(last, Finish):
+        return ("finished", last.answer)
+    if isinstance(last, Fail):
+        return ("failed", last.reason or "the model gave up")
+    if isinstance(last, CallUser):
+        return ("asked_user", last.question)
+    return None

@@ -1,0 +1,166 @@
+"""The trajectory on disk: one folder per run, written so that a killed process loses nothing.
+
+    run.json        the `RunRecord`, rewritten atomically (temp file + rename) when it changes
+    steps.jsonl     one `StepRecord` a line, appended, flushed and fsynced before the next step
+    step_NNN.png    the screenshot each step saw, in physical pixels
+
+`load_run` reads a folder back into typed records and tolerates a last line cut short
+by a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from PIL import Image
+from pydantic import ValidationError
+
+from ..actions.errors import ConfigError
+from .records import RunRecord, StepRecord
+
+__all__ = ["LoadedRun", "Recorder", "load_run", "run_folder_name"]
+
+RUN_FILE = "run.json"
+STEPS_FILE = "steps.jsonl"
+
+
+def run_folder_name(task: str, when: float | None = None) -> str:
+    """``<time>-<task slug>``: sortable by time, readable at a glance."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when))
+    slug = "".join(c if c.isalnum() else "-" for c in task.lower())[:40].strip("-")
+    while "--" in slug:
+        slug = slug.replace("--", "-")
+    return f"{stamp}-{slug or 'run'}"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class Recorder:
+    """Writes one run's folder.
+
+    Args:
+        folder: the run folder itself; created if missing, refused if it holds anything.
+        run: the run's record, written at once as ``run.json``.
+    """
+
+    def __init__(self, folder: Path, run: RunRecord) -> None:
+        self.folder = Path(folder)
+        if self.folder.exists() and (not self.folder.is_dir() or any(self.folder.iterdir())):
+            raise ConfigError(f"run folder {str(self.folder)!r} is not empty: pick a new --out")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.run = run
+        self._steps: IO[str] = open(self.folder / STEPS_FILE, "a", encoding="utf-8")  # noqa: SIM115
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mimo-gui-recorder")
+        self._pending: Future[None] | None = None
+        self.save_run()
+
+    def screenshot_name(self, index: int) -> str:
+        return f"step_{index:03d}.png"
+
+    def save_screenshot(self, index: int, image: Image.Image, png: bytes | None = None) -> str:
+        """Start saving a step's screenshot and return its file name.
+
+        The write runs on a background thread, overlapping the model call that follows;
+        `append` waits for it, so a step's line never lands before its screenshot. ``png``:
+        the capture's own PNG bytes, written as they are instead of encoding ``image`` again.
+        """
+        name = self.screenshot_name(index)
+        self._wait_for_screenshot()
+        self._pending = self._pool.submit(self._write_screenshot, self.folder / name, image, png)
+        return name
+
+    @staticmethod
+    def _write_screenshot(path: Path, image: Image.Image, png: bytes | None) -> None:
+        with open(path, "wb") as f:
+            if png is not None:
+                f.write(png)
+            else:
+                image.save(f, format="PNG", compress_level=1)  # level 1: speed matters more than bytes
+            f.flush()
+            os.fsync(f.fileno())
+
+    def _wait_for_screenshot(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()  # re-raises a failed write here, in the loop's thread
+
+    def append(self, step: StepRecord) -> None:
+        """Append one step and make it (and its screenshot) durable before returning."""
+        self._wait_for_screenshot()
+        self._steps.write(step.model_dump_json() + "\n")
+        self._steps.flush()
+        os.fsync(self._steps.fileno())
+        self.run.steps = max(self.run.steps, step.index)
+        if step.timings.model:
+            self.run.model_seconds += step.timings.model
+        self.run.prompt_tokens += step.prompt_tokens or 0
+        self.run.completion_tokens += step.completion_tokens or 0
+
+    def save_run(self) -> None:
+        _write_atomically(self.folder / RUN_FILE, self.run.model_dump_json(indent=2) + "\n")
+
+    def close(self) -> None:
+        try:
+            self._wait_for_screenshot()
+        finally:
+            self._pool.shutdown(wait=True)
+            if not self._steps.closed:
+                self._steps.close()
+            self.save_run()
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRun:
+    """A run read back from disk."""
+
+    folder: Path
+    run: RunRecord
+    steps: list[StepRecord]
+    truncated: bool
+    """Whether the last line of steps.jsonl was cut short (a crash mid-write) and skipped."""
+
+    def screenshot(self, step: StepRecord) -> Image.Image | None:
+        return Image.open(self.folder / step.screenshot) if step.screenshot else None
+
+
+def load_run(folder: str | Path) -> LoadedRun:
+    """Read a run folder back into typed records.
+
+    Raises:
+        ConfigError: no run.json there, or a line other than the last is corrupt.
+    """
+    folder = Path(folder)
+    try:
+        run = RunRecord.model_validate_json((folder / RUN_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{str(folder)!r} is not a run folder: it has no {RUN_FILE}") from None
+    except ValidationError as exc:
+        raise ConfigError(f"{folder / RUN_FILE} is corrupt: {exc.errors()[0]['msg']}") from exc
+    steps: list[StepRecord] = []
+    truncated = False
+    path = folder / STEPS_FILE
+    lines = path.read_text(encoding="utf-8").split("\n") if path.exists() else []
+    if lines and lines[-1] == "":
+        lines.pop()
+    for n, line in enumerate(lines, start=1):
+        try:
+            steps.append(StepRecord.model_validate_json(line))
+        except (ValidationError, json.JSONDecodeError) as exc:
+            if n == len(lines):
+                truncated = True  # the process died while writing this line
+                break
+            raise ConfigError(f"{path} line {n} is corrupt: {exc}") from exc
+    return LoadedRun(folder, run, steps, truncated)

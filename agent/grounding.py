@@ -15,7 +15,7 @@ from ..actions import Box, Click, Frame, FrameMode, MoveTo, ParseError, Point
 from ..prompts import ImagePart, Profile, get_profile
 from .backends.base import Backend, Completion, CompletionRequest
 
-__all__ = ["GroundResult", "ground", "grounding_request"]
+__all__ = ["GroundResult", "ground", "grounding_request", "read_answer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +60,15 @@ def grounding_request(
     frame_mode: FrameMode | None = None,
     temperature: float | None = None,
     max_tokens: int | None = None,
+    template: str | None = None,
 ) -> tuple[CompletionRequest, Frame]:
-    """The request to send and the frame to map its answer back with."""
+    """The request to send and the frame to map its answer back with.
+
+    ``template`` replaces the profile's grounding prompt (a text with ``$instruction``).
+    """
     frame = profile.frame(image.size, mode=frame_mode)
-    messages = profile.grounding_messages(instruction, ImagePart(frame.apply(image)), think=think, lang=lang)
+    framed = ImagePart(frame.apply(image))
+    messages = profile.grounding_messages(instruction, framed, think=think, lang=lang, template=template)
     sampling = profile.sampling("ground", think, temperature=temperature, max_tokens=max_tokens)
     return CompletionRequest(messages, sampling), frame
 
@@ -97,7 +102,7 @@ def ground(
 ) -> GroundResult:
     """Ask ``backend`` where ``instruction``'s target is in ``image``; the answer in the image's pixels.
 
-    ``options`` are those of `grounding_request` (think, lang, frame_mode, temperature, max_tokens).
+    ``options`` are those of `grounding_request` (think, lang, frame_mode, temperature, max_tokens, template).
     """
     prof = profile if isinstance(profile, Profile) else get_profile(profile)
     request, frame = grounding_request(image, instruction, prof, **options)

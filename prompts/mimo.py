@@ -15,7 +15,7 @@ from ..actions import Space
 from ..actions.dialects import MIMO, Decision, Dialect
 from .messages import ImagePart, Message, Part, Sampling, TextPart
 from .profile import Profile, StepInput
-from .render import render
+from .render import render, render_text
 
 __all__ = ["MIMO_VL", "MimoProfile", "browser_context"]
 
@@ -54,10 +54,20 @@ class MimoProfile(Profile):
         return (TextPart(NO_THINK),) if self.thinking(think) is False else ()
 
     def grounding_messages(
-        self, instruction: str, image: ImagePart, *, think: bool | None = None, lang: str = "en"
+        self,
+        instruction: str,
+        image: ImagePart,
+        *,
+        think: bool | None = None,
+        lang: str = "en",
+        template: str | None = None,
     ) -> tuple[Message, ...]:
-        template = "mimo_grounding_cn" if lang == "cn" else "mimo_grounding_en"
-        text = render(template, instruction=instruction)
+        if template is not None:
+            text = render_text(template, "file", instruction=instruction)
+        else:
+            text = render(
+                "mimo_grounding_cn" if lang == "cn" else "mimo_grounding_en", instruction=instruction
+            )
         return (
             Message.text("system", GROUNDING_SYSTEM),
             Message("user", (image, TextPart(text), *self._tail(think))),

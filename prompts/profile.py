@@ -110,9 +110,19 @@ class Profile(ABC):
 
     @abstractmethod
     def grounding_messages(
-        self, instruction: str, image: ImagePart, *, think: bool | None = None, lang: str = "en"
+        self,
+        instruction: str,
+        image: ImagePart,
+        *,
+        think: bool | None = None,
+        lang: str = "en",
+        template: str | None = None,
     ) -> tuple[Message, ...]:
-        """Messages asking where ``instruction``'s target is in ``image``."""
+        """Messages asking where ``instruction``'s target is in ``image``.
+
+        ``template``: a prompt text with a ``$instruction`` placeholder, used instead of the
+        profile's own (``--prompt-file``); the rest of the message layout stays the profile's.
+        """
 
     @abstractmethod
     def step_messages(self, step: StepInput) -> tuple[Message, ...]:

@@ -16,7 +16,7 @@ from ..actions.dialects import MIMO, QWEN_COMPUTER, QWEN_MOBILE, Decision, Diale
 from .messages import ImagePart, Message, Sampling, TextPart
 from .mimo import browser_context
 from .profile import Profile, StepInput
-from .render import render
+from .render import render, render_text
 
 __all__ = ["QWEN_VL", "QwenProfile"]
 
@@ -67,9 +67,18 @@ class QwenProfile(Profile):
         return QWEN_MOBILE if platform == "android" else QWEN_COMPUTER
 
     def grounding_messages(
-        self, instruction: str, image: ImagePart, *, think: bool | None = None, lang: str = "en"
+        self,
+        instruction: str,
+        image: ImagePart,
+        *,
+        think: bool | None = None,
+        lang: str = "en",
+        template: str | None = None,
     ) -> tuple[Message, ...]:
-        text = render("qwen_grounding", instruction=instruction)
+        if template is not None:
+            text = render_text(template, "file", instruction=instruction)
+        else:
+            text = render("qwen_grounding", instruction=instruction)
         return (
             Message.text("system", "You are a helpful assistant."),
             Message("user", (image, TextPart(text))),

@@ -14,7 +14,7 @@ from ..actions.dialects import UITARS, Decision, Dialect
 from .messages import ImagePart, Message, Sampling, TextPart
 from .mimo import browser_context
 from .profile import Profile, StepInput
-from .render import render
+from .render import render, render_text
 
 __all__ = ["UITARS_15", "UITarsProfile"]
 
@@ -31,9 +31,19 @@ class UITarsProfile(Profile):
         return UITARS
 
     def grounding_messages(
-        self, instruction: str, image: ImagePart, *, think: bool | None = None, lang: str = "en"
+        self,
+        instruction: str,
+        image: ImagePart,
+        *,
+        think: bool | None = None,
+        lang: str = "en",
+        template: str | None = None,
     ) -> tuple[Message, ...]:
-        return (Message("user", (TextPart(render("uitars_grounding", instruction=instruction)), image)),)
+        if template is not None:
+            text = render_text(template, "file", instruction=instruction)
+        else:
+            text = render("uitars_grounding", instruction=instruction)
+        return (Message("user", (TextPart(text), image)),)
 
     def parse_grounding(self, text: str) -> Decision:
         return UITARS.parse(text, self.space)

@@ -1,0 +1,1 @@
+"""Grounding evaluation: datasets, scoring, reports, synthetic data."""

@@ -78,14 +78,16 @@ class ImageEnv(EnvBase):
 
 
 def _load(path: Path) -> Image.Image:
+    if path.is_dir():
+        raise ConfigError(f"image {str(path)!r} is a directory, not an image")
     if not path.is_file():
-        raise ConfigError(f"image file {path} does not exist")
+        raise ConfigError(f"image {str(path)!r} does not exist")
     try:
         with Image.open(path) as img:
             img.load()
             return img
     except (UnidentifiedImageError, OSError) as exc:
-        raise ConfigError(f"{path} is not an image file PIL can read ({exc.__class__.__name__})") from exc
+        raise ConfigError(f"{str(path)!r} is not an image PIL can read ({exc.__class__.__name__})") from exc
 
 
 def _check_inside(point: Point, size: tuple[int, int], action: Action) -> None:

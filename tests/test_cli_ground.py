@@ -214,3 +214,36 @@ def test_usage_error_exits_2() -> None:
     assert (
         result.returncode == 2 and "the following arguments are required: image, instruction" in result.stderr
     )
+
+
+@pytest.mark.local_model
+def test_ground_through_the_transformers_backend_on_a_tiny_local_model(tmp_path, capsys) -> None:
+    """The local path end to end: the same loading function a hub id goes through.
+
+    The tiny model is random, so its answer holds no coordinates: the command must say so,
+    with the raw answer, and exit 1, after a real load, chat template and generate.
+    """
+    pytest.importorskip("torch")
+    from tests.support.tiny_qwen import build_tiny_qwen
+
+    model_dir = build_tiny_qwen(tmp_path / "tiny", stops_at_once=True)
+    shot = screenshot(tmp_path / "shot.png", (320, 240), (10, 10, 40, 40))
+    code = main(
+        [
+            "ground",
+            str(shot),
+            "red",
+            "--backend",
+            "transformers",
+            "--model",
+            str(model_dir),
+            "--max-tokens",
+            "4",
+        ]
+    )
+    last = capsys.readouterr().err.strip().splitlines()[-1]  # after transformers' own progress bars
+    assert code == 1
+    assert (
+        last
+        == "mimo-gui ground: error: the answer holds no action (it is empty after the reasoning); raw answer: ''"
+    )

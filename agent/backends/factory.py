@@ -35,6 +35,7 @@ def create_backend(
     api_key: str | None = None,
     model: str | None = None,
     timeout: float | None = None,
+    image_format: str | None = None,
 ) -> Backend:
     """Build an ``openai`` or ``transformers`` backend (``scripted`` ones are built by their callers).
 
@@ -46,7 +47,10 @@ def create_backend(
     if chosen == "openai":
         from .openai import OpenAIBackend
 
-        return OpenAIBackend.from_env(base_url=base_url, model=model, api_key=api_key, timeout=timeout)
+        extra = {"image_format": image_format} if image_format else {}
+        return OpenAIBackend.from_env(
+            base_url=base_url, model=model, api_key=api_key, timeout=timeout, **extra
+        )
     if chosen == "transformers":
         from .transformers import DEFAULT_MODEL, TransformersBackend
 

@@ -61,21 +61,21 @@ def test_loads_from_a_path(tmp_path: Path) -> None:
 
 def test_a_missing_file_is_a_config_error_naming_it(tmp_path: Path) -> None:
     missing = tmp_path / "nope.png"
-    with pytest.raises(ConfigError, match=re.escape(f"image file {missing} does not exist")):
+    with pytest.raises(ConfigError, match=re.escape(f"image {str(missing)!r} does not exist")):
         ImageEnv(missing)
 
 
 def test_a_file_that_is_not_an_image_is_a_config_error_naming_it(tmp_path: Path) -> None:
     text = tmp_path / "notes.png"
     text.write_text("not a picture")
-    with pytest.raises(ConfigError, match=r"notes\.png is not an image file") as info:
+    with pytest.raises(ConfigError, match=r"notes\.png' is not an image PIL can read") as info:
         ImageEnv(text)
     assert "\n" not in str(info.value)
     assert info.value.__cause__ is not None
 
 
 def test_a_directory_is_not_an_image(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="does not exist"):
+    with pytest.raises(ConfigError, match="is a directory, not an image"):
         ImageEnv(tmp_path)
 
 

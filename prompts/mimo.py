@@ -15,7 +15,7 @@ from ..actions import Space
 from ..actions.dialects import MIMO, Decision, Dialect
 from .messages import ImagePart, Message, Part, Sampling, TextPart
 from .profile import Profile, StepInput
-from .render import render, render_text
+from .render import load_template, render
 
 __all__ = ["MIMO_VL", "MimoProfile", "browser_context"]
 
@@ -53,6 +53,9 @@ class MimoProfile(Profile):
     def _tail(self, think: bool | None) -> tuple[Part, ...]:
         return (TextPart(NO_THINK),) if self.thinking(think) is False else ()
 
+    def grounding_template(self, lang: str = "en") -> str:
+        return load_template("mimo_grounding_cn" if lang == "cn" else "mimo_grounding_en")
+
     def grounding_messages(
         self,
         instruction: str,
@@ -62,12 +65,7 @@ class MimoProfile(Profile):
         lang: str = "en",
         template: str | None = None,
     ) -> tuple[Message, ...]:
-        if template is not None:
-            text = render_text(template, "file", instruction=instruction)
-        else:
-            text = render(
-                "mimo_grounding_cn" if lang == "cn" else "mimo_grounding_en", instruction=instruction
-            )
+        text = self.grounding_text(instruction, lang=lang, template=template)
         return (
             Message.text("system", GROUNDING_SYSTEM),
             Message("user", (image, TextPart(text), *self._tail(think))),

@@ -16,6 +16,7 @@ from typing import Any
 from ..actions import Action, Frame, FrameMode, Space
 from ..actions.dialects import Decision, Dialect
 from .messages import ImagePart, Message, Sampling
+from .render import render_text
 
 __all__ = ["PastStep", "Profile", "StepInput"]
 
@@ -107,6 +108,14 @@ class Profile(ABC):
     @abstractmethod
     def dialect_for(self, platform: str) -> Dialect:
         """The dialect agent steps use on this platform."""
+
+    @abstractmethod
+    def grounding_template(self, lang: str = "en") -> str:
+        """The profile's own grounding prompt text for ``lang``, with an ``$instruction`` placeholder."""
+
+    def grounding_text(self, instruction: str, *, lang: str = "en", template: str | None = None) -> str:
+        """The prompt for ``instruction``: ``template`` (a ``--prompt-file``), else the profile's own."""
+        return render_text(template or self.grounding_template(lang), "grounding", instruction=instruction)
 
     @abstractmethod
     def grounding_messages(

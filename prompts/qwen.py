@@ -16,7 +16,7 @@ from ..actions.dialects import MIMO, QWEN_COMPUTER, QWEN_MOBILE, Decision, Diale
 from .messages import ImagePart, Message, Sampling, TextPart
 from .mimo import browser_context
 from .profile import Profile, StepInput
-from .render import render, render_text
+from .render import load_template, render
 
 __all__ = ["QWEN_VL", "QwenProfile"]
 
@@ -66,6 +66,9 @@ class QwenProfile(Profile):
     def dialect_for(self, platform: str) -> Dialect:
         return QWEN_MOBILE if platform == "android" else QWEN_COMPUTER
 
+    def grounding_template(self, lang: str = "en") -> str:
+        return load_template("qwen_grounding")
+
     def grounding_messages(
         self,
         instruction: str,
@@ -75,10 +78,7 @@ class QwenProfile(Profile):
         lang: str = "en",
         template: str | None = None,
     ) -> tuple[Message, ...]:
-        if template is not None:
-            text = render_text(template, "file", instruction=instruction)
-        else:
-            text = render("qwen_grounding", instruction=instruction)
+        text = self.grounding_text(instruction, lang=lang, template=template)
         return (
             Message.text("system", "You are a helpful assistant."),
             Message("user", (image, TextPart(text))),

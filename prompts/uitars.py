@@ -14,7 +14,7 @@ from ..actions.dialects import UITARS, Decision, Dialect
 from .messages import ImagePart, Message, Sampling, TextPart
 from .mimo import browser_context
 from .profile import Profile, StepInput
-from .render import render, render_text
+from .render import load_template, render
 
 __all__ = ["UITARS_15", "UITarsProfile"]
 
@@ -30,6 +30,9 @@ class UITarsProfile(Profile):
     def dialect_for(self, platform: str) -> Dialect:
         return UITARS
 
+    def grounding_template(self, lang: str = "en") -> str:
+        return load_template("uitars_grounding")
+
     def grounding_messages(
         self,
         instruction: str,
@@ -39,10 +42,7 @@ class UITarsProfile(Profile):
         lang: str = "en",
         template: str | None = None,
     ) -> tuple[Message, ...]:
-        if template is not None:
-            text = render_text(template, "file", instruction=instruction)
-        else:
-            text = render("uitars_grounding", instruction=instruction)
+        text = self.grounding_text(instruction, lang=lang, template=template)
         return (Message("user", (TextPart(text), image)),)
 
     def parse_grounding(self, text: str) -> Decision:

@@ -163,3 +163,13 @@ def test_frame_uses_the_profile_budget() -> None:
     assert MIMO_VL.frame((3840, 2160)).model_size == (2380, 1344)
     assert UITARS_15.frame((3840, 2160)).model_size == (3836, 2156)
     assert MIMO_VL.frame((1000, 700), mode="pad").model_size == (1008, 700)
+
+
+def test_a_prompt_file_replaces_only_the_prompt_text() -> None:
+    system, user = MIMO_VL.grounding_messages("Save", IMG, template="Find: $instruction")
+    assert system.text_view() == "You are a helpful assistant." and user.content[0] is IMG
+    assert user.content[1] == TextPart("Find: Save")
+    with pytest.raises(ConfigError, match="prompt grounding needs the variable 'target'"):
+        MIMO_VL.grounding_messages("Save", IMG, template="Find: $target")
+    for profile in (MIMO_VL, QWEN_VL, UITARS_15):
+        assert "$instruction" in profile.grounding_template()

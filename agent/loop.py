@@ -40,6 +40,7 @@ from ..prompts import ImagePart, PastStep, Profile, StepInput, get_profile
 from .backends.base import Backend, CompletionRequest
 from .recorder import Recorder, run_folder_name
 from .records import ErrorRecord, RunRecord, StepRecord, Timings, frame_record
+from .report import write_report
 
 __all__ = ["Agent", "RunResult"]
 
@@ -251,6 +252,7 @@ class Agent:
                 if outcome[0] == "error" and recorder.run.error is None:
                     recorder.run.error = outcome[1]
                 recorder.close()
+                write_report(recorder.folder)
         return RunResult(outcome[0], outcome[1], steps, recorder.folder if recorder else None)
 
     def _recorder(self, task: str) -> Recorder | None:

@@ -361,6 +361,19 @@ def _demo_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.set_defaults(func=_cmd_demo)
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .agent.report import write_report
+
+    print(write_report(args.run))
+    return EXIT_OK
+
+
+def _report_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
+    p = sub.add_parser("report", help="(re)build report.html for a run folder")
+    p.add_argument("run", type=Path, help="the run folder (holds run.json and steps.jsonl)")
+    p.set_defaults(func=_cmd_report)
+
+
 # -- main -----------------------------------------------------------------------------
 
 
@@ -370,6 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     _ground_parser(sub)
     _run_parser(sub)
     _demo_parser(sub)
+    _report_parser(sub)
     return parser
 
 

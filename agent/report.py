@@ -1,0 +1,99 @@
+"""``report.html``: a run folder as a page a person can read.
+
+One section per step: the screenshot with the executed point marked, the thought, the
+action, what was under it, the error if any, and the timings. Screenshots are referenced
+as the run's own files, never inlined, so a long run's report stays small. The page is
+rebuilt from ``run.json`` and ``steps.jsonl`` alone, so it can be made again at any time
+(``write_report``), also for a run that was killed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from ..actions import Action, Point
+from .recorder import LoadedRun, load_run
+
+__all__ = ["REPORT_FILE", "write_report"]
+
+REPORT_FILE = "report.html"
+
+_STYLE = """
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #1d1d1f; }
+h1 { font-size: 1.4rem; } .meta td { padding: 0 1rem 0 0; } .meta td:first-child { color: #666; }
+section { border-top: 1px solid #ddd; padding: 1rem 0; display: grid;
+          grid-template-columns: 28rem 1fr; gap: 1.5rem; }
+.shot { position: relative; } .shot img { width: 100%; border: 1px solid #ccc; display: block; }
+.mark { position: absolute; width: 18px; height: 18px; margin: -11px 0 0 -11px;
+        border: 3px solid #ff2d55; border-radius: 50%; box-shadow: 0 0 0 2px #fff; }
+.error { color: #b00020; }
+pre { white-space: pre-wrap; background: #f6f6f8; padding: .5rem; margin: .3rem 0; }
+.status-finished { color: #0a7d32; } .status-failed, .status-error, .status-max_steps { color: #b00020; }
+"""
+
+
+def _point(action: Action | None) -> Point | None:
+    point = getattr(action, "point", None) or getattr(action, "start", None)
+    return point if isinstance(point, Point) else None
+
+
+def _step_html(run: LoadedRun, index: int) -> str:
+    step = run.steps[index]
+    e = html.escape
+    marker = ""
+    point = _point(step.action)
+    frame = step.frame or {}
+    if point is not None and frame:
+        # screen units -> the screenshot's physical pixels -> a share of its width and height
+        x = (point.x - frame["origin_x"]) * frame["scale"] / frame["image_width"] * 100
+        y = (point.y - frame["origin_y"]) * frame["scale"] / frame["image_height"] * 100
+        marker = f'<div class="mark" style="left:{x:.3f}%;top:{y:.3f}%"></div>'
+    shot = f'<div class="shot"><img src="{e(step.screenshot)}" alt="step {step.index}">{marker}</div>'
+    rows = [f"<h2>Step {step.index}</h2>"]
+    if step.thought:
+        rows.append(f"<p><b>Thought.</b> {e(step.thought)}</p>")
+    for action in step.actions:
+        shown = {"type": action.type} | action.model_dump(mode="json", exclude_defaults=True)
+        rows.append(f"<pre>{html.escape(json.dumps(shown, ensure_ascii=False), quote=False)}</pre>")
+    if step.described:
+        rows.append(f"<p>On: {e(step.described)}</p>")
+    if step.result:
+        rows.append(f"<p>{e(step.result)}</p>")
+    if step.error is not None:
+        fed = " (fed back to the model)" if step.error.fed_back else ""
+        rows.append(f'<p class="error">{e(step.error.kind)}{fed}: {e(step.error.message)}</p>')
+    if step.raw is not None:
+        rows.append(f"<details><summary>Raw answer</summary><pre>{e(step.raw)}</pre></details>")
+    timings = ", ".join(
+        f"{k} {v * 1000:.0f} ms" for k, v in step.timings.model_dump().items() if v is not None
+    )
+    rows.append(f"<p><small>{e(timings)}</small></p>")
+    return f"<section>{shot if step.screenshot else '<div></div>'}<div>{''.join(rows)}</div></section>"
+
+
+def write_report(folder: str | Path) -> Path:
+    """Build ``report.html`` in a run folder from its records; returns its path."""
+    run = load_run(folder)
+    r = run.run
+    e = html.escape
+    meta = [
+        ("task", r.task),
+        ("status", f"{r.status}" + (f": {r.answer}" if r.answer else "")),
+        ("model", f"{r.model} via {r.backend}, profile {r.profile.get('profile', '')}, think {r.think}"),
+        ("env", ", ".join(f"{k} {v}" for k, v in r.env.items())),
+        ("totals", f"{r.steps} steps, model {r.model_seconds:.1f} s, tokens {r.prompt_tokens} in / "
+                   f"{r.completion_tokens} out"),
+    ]  # fmt: skip
+    table = "".join(f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in meta)
+    steps = "".join(_step_html(run, i) for i in range(len(run.steps)))
+    cut = "<p class='error'>The last step line was cut short (the process died while writing it).</p>"
+    page = (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{e(r.task)}</title>"
+        f"<style>{_STYLE}</style></head><body><h1 class='status-{e(r.status)}'>{e(r.task)}</h1>"
+        f"<table class='meta'>{table}</table>{cut if run.truncated else ''}{steps}</body></html>"
+    )
+    path = Path(folder) / REPORT_FILE
+    path.write_text(page, encoding="utf-8")
+    return path

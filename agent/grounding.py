@@ -6,16 +6,17 @@ predicts what the agent would click.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
 
-from ..actions import Box, Click, Frame, FrameMode, MoveTo, ParseError, Point
+from ..actions import FACTOR, Box, Click, Frame, FrameMode, MoveTo, ParseError, Point, smart_resize
 from ..prompts import ImagePart, Profile, get_profile
 from .backends.base import Backend, Completion, CompletionRequest
 
-__all__ = ["GroundResult", "ground", "grounding_request", "read_answer"]
+__all__ = ["GroundResult", "enlarge_crop", "ground", "grounding_request", "read_answer", "refine_crop"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,3 +108,46 @@ def ground(
     prof = profile if isinstance(profile, Profile) else get_profile(profile)
     request, frame = grounding_request(image, instruction, prof, **options)
     return read_answer(prof, frame, backend.complete(request))
+
+
+# -- a second look: refinement on a crop ---------------------------------------------
+
+
+def refine_crop(
+    image_size: tuple[int, int], point: tuple[float, float], *, area: float = 0.25
+) -> tuple[int, int, int, int]:
+    """The window ``(x0, y0, x1, y1)`` to look at again around a first answer.
+
+    The window has the image's aspect ratio and about ``area`` of its area, is centred on
+    ``point`` where it can be and shifted to stay inside the image (never shrunk), so the
+    model sees the same amount of context wherever the first answer fell. Integer pixel
+    corners, ``x1``/``y1`` exclusive (as `PIL.Image.crop` takes them).
+
+    Raises:
+        ValueError: ``area`` outside ``(0, 1]`` or an empty image.
+    """
+    width, height = image_size
+    if not 0 < area <= 1:
+        raise ValueError(f"the refine area must be a fraction in (0, 1], got {area}")
+    if width < 1 or height < 1:
+        raise ValueError(f"image size must be positive, got {width}x{height}")
+    side = math.sqrt(area)
+    w = min(width, max(1, round(width * side)))
+    h = min(height, max(1, round(height * side)))
+    x0 = min(max(round(point[0] - w / 2), 0), width - w)
+    y0 = min(max(round(point[1] - h / 2), 0), height - h)
+    return x0, y0, x0 + w, y0 + h
+
+
+def enlarge_crop(crop: Image.Image, profile: Profile) -> Image.Image:
+    """The crop resized up to the profile's pixel budget, at a size its frame keeps as it is.
+
+    Enlarging here, straight to `smart_resize`'s size, resamples once; a crop already over
+    the budget is left for the frame to shrink.
+    """
+    w, h = crop.size
+    grow = math.sqrt(profile.max_pixels / (w * h))
+    if grow <= 1:
+        return crop
+    th, tw = smart_resize(round(h * grow), round(w * grow), FACTOR, profile.min_pixels, profile.max_pixels)
+    return crop.resize((tw, th), Image.Resampling.BICUBIC)

@@ -50,7 +50,9 @@ def _step_html(run: LoadedRun, index: int) -> str:
         x = (point.x - frame["origin_x"]) * frame["scale"] / frame["image_width"] * 100
         y = (point.y - frame["origin_y"]) * frame["scale"] / frame["image_height"] * 100
         marker = f'<div class="mark" style="left:{x:.3f}%;top:{y:.3f}%"></div>'
-    shot = f'<div class="shot"><img src="{e(step.screenshot)}" alt="step {step.index}">{marker}</div>'
+    shot = "<div></div>"
+    if step.screenshot:
+        shot = f'<div class="shot"><img src="{e(step.screenshot)}" alt="step {step.index}">{marker}</div>'
     rows = [f"<h2>Step {step.index}</h2>"]
     if step.thought:
         rows.append(f"<p><b>Thought.</b> {e(step.thought)}</p>")
@@ -70,7 +72,7 @@ def _step_html(run: LoadedRun, index: int) -> str:
         f"{k} {v * 1000:.0f} ms" for k, v in step.timings.model_dump().items() if v is not None
     )
     rows.append(f"<p><small>{e(timings)}</small></p>")
-    return f"<section>{shot if step.screenshot else '<div></div>'}<div>{''.join(rows)}</div></section>"
+    return f"<section>{shot}<div>{''.join(rows)}</div></section>"
 
 
 def write_report(folder: str | Path) -> Path:

@@ -384,6 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     _run_parser(sub)
     _demo_parser(sub)
     _report_parser(sub)
+    from .eval.cli import add_eval_parser  # here, not at the top: eval.cli imports this module
+
+    add_eval_parser(sub)
     return parser
 
 

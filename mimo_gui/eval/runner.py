@@ -41,10 +41,9 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ..actions import CoordinateError, Frame, FrameMode, ParseError
 from ..actions.errors import BackendError, ConfigError
-from ..actions.geometry import FACTOR
 from ..agent.backends.base import Backend, Completion, CompletionRequest
 from ..agent.grounding import GroundResult, enlarge_crop, grounding_request, read_answer, refine_crop
-from ..prompts import ImagePart, Profile, Sampling
+from ..prompts import Profile, Sampling
 from .samples import Sample
 from .scoring import ErrorKind, SampleRecord, Summary, is_hit, summarize
 
@@ -74,8 +73,6 @@ ABORT_AFTER = 5
 """A run whose first this-many samples all fail at the request stops: the server or its
 configuration is broken (a wrong model name, a refused key), and going on would only fill
 the folder with errors. ``--resume`` retries them once it is fixed."""
-
-_PLACEHOLDER = "$instruction"
 
 
 # -- refining ----------------------------------------------------------------------
@@ -152,20 +149,11 @@ class EvalSettings:
 
 
 def prompt_template(settings: EvalSettings) -> str:
-    """The exact prompt text the run fills in per sample, ``$instruction`` unfilled.
-
-    The ``--prompt-file`` text as given, else the profile's shipped template for the
-    language, recovered by rendering the profile's own messages with the placeholder.
-    """
+    """The exact prompt text the run fills in per sample, ``$instruction`` unfilled:
+    the ``--prompt-file`` text as given, else the profile's shipped template for the language."""
     if settings.template is not None:
         return settings.template
-    blank = ImagePart(Image.new("RGB", (FACTOR, FACTOR)))
-    messages = settings.profile.grounding_messages(
-        _PLACEHOLDER, blank, think=settings.think, lang=settings.lang
-    )
-    texts = [p.text for m in messages for p in m.content if not isinstance(p, ImagePart)]
-    filled = [t for t in texts if _PLACEHOLDER in t]
-    return "\n".join(filled or texts)
+    return settings.profile.grounding_template(settings.lang)
 
 
 class DatasetInfo(BaseModel):

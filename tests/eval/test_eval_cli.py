@@ -186,3 +186,28 @@ def test_compare_lists_flips_both_ways(tmp_path, capsys) -> None:
 def test_compare_a_folder_that_is_not_a_run_exits_2(tmp_path, capsys) -> None:
     assert main(["compare", str(tmp_path), str(tmp_path)]) == 2
     assert "is not an eval run" in capsys.readouterr().err
+
+
+def test_lang_cn_sends_the_chinese_instruction_with_xiaomis_chinese_prompt(tmp_path, capsys) -> None:
+    folder = tmp_path / "set"
+    data = make_set(folder, 2)
+    lines = [json.loads(line) for line in data.read_text().splitlines()]
+    data.write_text(
+        "".join(
+            json.dumps({**r, "instruction_cn": f"红色目标 {i}"}, ensure_ascii=False) + "\n"
+            for i, r in enumerate(lines)
+        )
+    )
+    with serve_chat(lambda body, images: mimo_answer(images[-1])) as server:
+        assert main(grounding(data, tmp_path / "run", server.url, "--lang", "cn")) == 0
+        texts = [r.body["messages"][1]["content"][1]["text"] for r in server.chat_requests]
+    assert sorted(texts) == [
+        f'定位如下命令所指定的UI元素："红色目标 {i}"。按照如下格式输出JSON：[{{"bbox_2d": [...], "label": "{{the_whole_command}}"}}, ...]。'
+        for i in (0, 1)
+    ]
+    assert json.loads(capsys.readouterr().out)["accuracy"] == 1.0
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["lang"] == "cn"
+    assert (
+        manifest["prompt_sha256"] == hashlib.sha256(load_template("mimo_grounding_cn").encode()).hexdigest()
+    )

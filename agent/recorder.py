@@ -10,7 +10,6 @@ by a crash.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,6 +21,7 @@ from PIL import Image
 from pydantic import ValidationError
 
 from ..actions.errors import ConfigError
+from .durable import read_jsonl, write_atomically
 from .records import RunRecord, StepRecord
 
 __all__ = ["LoadedRun", "Recorder", "load_run", "run_folder_name"]
@@ -37,15 +37,6 @@ def run_folder_name(task: str, when: float | None = None) -> str:
     while "--" in slug:
         slug = slug.replace("--", "-")
     return f"{stamp}-{slug or 'run'}"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 class Recorder:
@@ -110,7 +101,7 @@ class Recorder:
         self.run.completion_tokens += step.completion_tokens or 0
 
     def save_run(self) -> None:
-        _write_atomically(self.folder / RUN_FILE, self.run.model_dump_json(indent=2) + "\n")
+        write_atomically(self.folder / RUN_FILE, self.run.model_dump_json(indent=2) + "\n")
 
     def close(self) -> None:
         try:
@@ -149,18 +140,5 @@ def load_run(folder: str | Path) -> LoadedRun:
         raise ConfigError(f"{str(folder)!r} is not a run folder: it has no {RUN_FILE}") from None
     except ValidationError as exc:
         raise ConfigError(f"{folder / RUN_FILE} is corrupt: {exc.errors()[0]['msg']}") from exc
-    steps: list[StepRecord] = []
-    truncated = False
-    path = folder / STEPS_FILE
-    lines = path.read_text(encoding="utf-8").split("\n") if path.exists() else []
-    if lines and lines[-1] == "":
-        lines.pop()
-    for n, line in enumerate(lines, start=1):
-        try:
-            steps.append(StepRecord.model_validate_json(line))
-        except (ValidationError, json.JSONDecodeError) as exc:
-            if n == len(lines):
-                truncated = True  # the process died while writing this line
-                break
-            raise ConfigError(f"{path} line {n} is corrupt: {exc}") from exc
+    steps, truncated = read_jsonl(folder / STEPS_FILE, StepRecord)
     return LoadedRun(folder, run, steps, truncated)

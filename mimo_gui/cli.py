@@ -402,14 +402,15 @@ def exit_code_for(error: MimoGuiError) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    command = " ".join(c for c in (args.command, getattr(args, "eval_command", None)) if c)
     try:
         code: int = args.func(args)
         return code
     except MimoGuiError as error:
-        print(f"mimo-gui {args.command}: error: {error}", file=sys.stderr)
+        print(f"mimo-gui {command}: error: {error}", file=sys.stderr)
         return exit_code_for(error)
     except KeyboardInterrupt:
-        print(f"mimo-gui {args.command}: interrupted", file=sys.stderr)
+        print(f"mimo-gui {command}: interrupted", file=sys.stderr)
         return 130
 
 

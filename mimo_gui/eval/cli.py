@@ -14,18 +14,16 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from ..actions import ConfigError, MimoGuiError
+from ..actions import ConfigError
 from ..agent.backends.base import Backend
 from ..agent.backends.factory import choose_backend_kind
 from ..cli import (
     EXIT_OK,
-    EXIT_USAGE,
     _viewport,
     add_model_options,
     build_backend,
-    exit_code_for,
     resolve_profile,
     resolve_think,
 )
@@ -282,27 +280,11 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 # -- running it alone ---------------------------------------------------------------------------
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """``mimo-gui eval ARGV``, for tests and for use before the command is wired into ``mimo-gui``."""
-    parser = _Parser(prog="mimo-gui")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    add_eval_parser(sub)
-    args = parser.parse_args(["eval", *(argv if argv is not None else sys.argv[1:])])
-    try:
-        code: Any = args.func(args)
-        return int(code)
-    except MimoGuiError as error:
-        print(f"mimo-gui eval {args.eval_command}: error: {error}", file=sys.stderr)
-        return exit_code_for(error)
-    except KeyboardInterrupt:
-        print(f"mimo-gui eval {args.eval_command}: interrupted", file=sys.stderr)
-        return 130
+    """``mimo-gui eval ARGV``: the same as going through ``mimo-gui`` itself."""
+    from ..cli import main as cli_main
+
+    return cli_main(["eval", *(argv if argv is not None else sys.argv[1:])])
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import platform
 import sys
@@ -42,6 +41,7 @@ from pydantic import BaseModel, Field, ValidationError
 from ..actions import CoordinateError, Frame, FrameMode, ParseError
 from ..actions.errors import BackendError, ConfigError
 from ..agent.backends.base import Backend, Completion, CompletionRequest
+from ..agent.durable import read_jsonl, write_atomically
 from ..agent.grounding import GroundResult, enlarge_crop, grounding_request, read_answer, refine_crop
 from ..prompts import Profile, Sampling
 from .samples import Sample
@@ -482,34 +482,8 @@ def _run_batch(jobs: Sequence[_Job], backend: Backend) -> None:
 
 
 def read_records(path: Path) -> tuple[list[SampleRecord], bool]:
-    """The records of a ``samples.jsonl``, and whether its last line was cut short (and skipped).
-
-    Raises:
-        ConfigError: a line other than the last is corrupt.
-    """
-    if not path.exists():
-        return [], False
-    lines = path.read_text(encoding="utf-8").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    records: list[SampleRecord] = []
-    for n, line in enumerate(lines, start=1):
-        try:
-            records.append(SampleRecord.model_validate_json(line))
-        except (ValidationError, json.JSONDecodeError) as exc:
-            if n == len(lines):
-                return records, True  # the process died while writing this line
-            raise ConfigError(f"{path} line {n} is corrupt: {_one_line(str(exc), 120)}") from None
-    return records, False
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    """The records of a ``samples.jsonl``, and whether its last line was cut short (and skipped)."""
+    return read_jsonl(path, SampleRecord)
 
 
 class SampleLog:
@@ -524,7 +498,7 @@ class SampleLog:
     def __init__(self, path: Path, keep: Sequence[SampleRecord] | None = None) -> None:
         self.path = path
         if keep is not None:
-            _write_atomically(path, "".join(r.model_dump_json() + "\n" for r in keep))
+            write_atomically(path, "".join(r.model_dump_json() + "\n" for r in keep))
         self._file: IO[str] = open(path, "a", encoding="utf-8")  # noqa: SIM115
 
     def append(self, record: SampleRecord) -> None:
@@ -697,7 +671,7 @@ def run_eval(
     wanted = {s.id for s in samples}
     done = {r.id: r for r in keep if r.id in wanted}
     todo = [s for s in samples if s.id not in done]
-    _write_atomically(folder / MANIFEST_FILE, manifest.model_dump_json(indent=2) + "\n")
+    write_atomically(folder / MANIFEST_FILE, manifest.model_dump_json(indent=2) + "\n")
     log = SampleLog(folder / SAMPLES_FILE, keep=keep if resume else None)
     if progress is not None:
         progress.done = len(done)
@@ -715,11 +689,11 @@ def run_eval(
             progress.close()
     records = [done[s.id] for s in samples]
     # Appended in completion order; once complete, rewritten in dataset order so that runs diff cleanly.
-    _write_atomically(folder / SAMPLES_FILE, "".join(r.model_dump_json() + "\n" for r in records))
+    write_atomically(folder / SAMPLES_FILE, "".join(r.model_dump_json() + "\n" for r in records))
     summary = summarize(records, refine=settings.refine)
-    _write_atomically(folder / SUMMARY_FILE, summary.model_dump_json(indent=2) + "\n")
+    write_atomically(folder / SUMMARY_FILE, summary.model_dump_json(indent=2) + "\n")
     manifest = manifest.model_copy(update={"end_time": _now(), "status": "complete"})
-    _write_atomically(folder / MANIFEST_FILE, manifest.model_dump_json(indent=2) + "\n")
+    write_atomically(folder / MANIFEST_FILE, manifest.model_dump_json(indent=2) + "\n")
     if report:
         from .report import write_report
 

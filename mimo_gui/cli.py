@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from .actions import Action, ConfigError, EnvError, MimoGuiError, Navigate, ParseError
 from .actions.errors import BackendError, CoordinateError
 from .agent.backends.base import Backend
-from .agent.backends.factory import BACKEND_KINDS, create_backend
+from .agent.backends.factory import BACKEND_KINDS, choose_backend_kind, create_backend
 from .agent.backends.scripted import ScriptedBackend
 from .agent.records import StepRecord
 from .env_adapters.base import Env
@@ -123,6 +123,15 @@ def build_backend(args: argparse.Namespace) -> Backend:
         if args.answers is None:
             raise ConfigError("--backend scripted needs --answers FILE (a JSON list of answers)")
         return scripted_from_file(args.answers)
+    if choose_backend_kind(args.backend, args.base_url) == "transformers":
+        from .agent.backends.transformers import DEFAULT_MODEL
+
+        model = args.model or os.environ.get("MIMO_GUI_MODEL") or DEFAULT_MODEL
+        # Loading (or first downloading) a 7B model takes a while: say what is happening.
+        print(
+            f"loading {model} on this machine with transformers (--base-url uses a served model)",
+            file=sys.stderr,
+        )
     return create_backend(
         args.backend,
         base_url=args.base_url,

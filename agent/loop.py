@@ -275,6 +275,7 @@ class Agent:
             env=self.env.settings(),
             model=self.backend.model,
             backend=self.backend.name,
+            image_format=getattr(self.backend, "image_format", None),
             profile=self.profile.settings(),
             sampling=self.sampling.model_dump(),
             think=self.profile.thinking(self.think),

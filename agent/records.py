@@ -90,6 +90,8 @@ class RunRecord(BaseModel):
     env: dict[str, Any] = Field(default_factory=dict)
     model: str = ""
     backend: str = ""
+    image_format: str | None = None
+    """How screenshots travelled to a server (``jpeg``, ``png``); None for a local backend."""
     profile: dict[str, Any] = Field(default_factory=dict)
     sampling: dict[str, Any] = Field(default_factory=dict)
     think: bool | None = None

@@ -81,7 +81,7 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--image-format",
         choices=("png", "jpeg", "webp"),
-        help="how screenshots travel to a server (default png: lossless; jpeg q90 encodes ~10x faster)",
+        help="how screenshots travel to a server (default jpeg q90 4:4:4; png: lossless, slower to encode)",
     )
     p.add_argument("--answers", type=Path, help="scripted backend: a JSON list of answers to play in order")
 

@@ -183,6 +183,8 @@ class Manifest(BaseModel):
     min_pixels: int
     max_pixels: int
     frame_mode: str
+    image_format: str | None = None
+    """How images travelled to the server (``jpeg``, ``png``); None for a local backend."""
     sampling: dict[str, Any]
     think: bool | None
     think_effective: bool | None
@@ -210,6 +212,7 @@ class Manifest(BaseModel):
             "min_pixels": self.min_pixels,
             "max_pixels": self.max_pixels,
             "frame_mode": self.frame_mode,
+            "image_format": self.image_format,
             "sampling": self.sampling,
             "think": self.think_effective,
             "lang": self.lang,
@@ -256,6 +259,7 @@ def build_manifest(
         min_pixels=profile.min_pixels,
         max_pixels=profile.max_pixels,
         frame_mode=settings.frame_mode or profile.frame_mode,
+        image_format=getattr(backend, "image_format", None),
         sampling=settings.sampling().model_dump(),
         think=settings.think,
         think_effective=profile.thinking(settings.think),

@@ -129,6 +129,8 @@ def test_mimo_gui_run_against_a_local_openai_compatible_server(
     content = first["messages"][0]["content"]
     assert content[0]["type"] == "image_url" and content[-1] == {"type": "text", "text": " /no_think"}
     assert (first["temperature"], first["top_p"], first["max_tokens"]) == (0.3, 0.95, 512)
+    assert content[0]["image_url"]["url"].startswith("data:image/jpeg;base64,")
+    assert load_run(tmp_path / "run").run.image_format == "jpeg"
 
 
 def test_run_exits_1_at_the_step_budget_and_refuses_a_used_folder(

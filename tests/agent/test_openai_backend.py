@@ -85,7 +85,7 @@ def test_success_path_sends_parts_in_order_and_reads_the_answer() -> None:
     image = noise(84, 56)
     with (
         serve_chat(sequence(Reply(text="<answer>click(10, 20)</answer>", delay=0.05))) as server,
-        fast(server.url) as backend,
+        fast(server.url, image_format="png") as backend,
     ):
         completion = backend.complete(request(image, temperature=0.0, seed=7, max_tokens=321))
     assert completion.text == "<answer>click(10, 20)</answer>"
@@ -146,9 +146,24 @@ def test_lossy_formats_arrive_as_that_format_and_size(fmt: str) -> None:
     assert (received.format, received.size) == (fmt.upper(), image.size)
 
 
+def test_jpeg_is_the_default_and_keeps_full_colour_resolution() -> None:
+    image = Image.new("RGB", (64, 32), (255, 255, 255))
+    for x in range(0, 64, 2):  # one-pixel red and blue stripes: 4:2:0 would blur them to purple
+        for y in range(32):
+            image.putpixel((x, y), (220, 0, 0))
+            image.putpixel((x + 1, y), (0, 0, 220))
+    with serve_chat(answer("ok")) as server, fast(server.url) as backend:
+        assert backend.image_format == "jpeg"
+        backend.complete(request(image))
+    [received] = server.chat_requests[0].images
+    assert received.format == "JPEG"
+    red, blue = received.convert("RGB").getpixel((10, 10)), received.convert("RGB").getpixel((11, 10))
+    assert red[0] > 150 > red[2] and blue[2] > 150 > blue[0]
+
+
 def test_encode_image_png_round_trips_exactly() -> None:
     image = noise(30, 20, seed=9).convert("RGBA")
-    url = encode_image(image)
+    url = encode_image(image, "png")
     prefix = "data:image/png;base64,"
     assert url.startswith(prefix)
     back = Image.open(io.BytesIO(base64.b64decode(url[len(prefix) :])))

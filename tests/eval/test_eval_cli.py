@@ -73,6 +73,7 @@ def test_output_folder_report_and_manifest(tmp_path, capsys) -> None:
     assert (m["model"], m["backend"], m["profile"]) == ("mimo-vl-test", "openai", "mimo-vl")
     assert m["prompt_sha256"] == hashlib.sha256(load_template("mimo_grounding_en").encode()).hexdigest()
     assert (m["min_pixels"], m["max_pixels"], m["frame_mode"]) == (4 * 28 * 28, 1024 * 28 * 28, "resize")
+    assert m["image_format"] == "jpeg"
     assert m["sampling"]["temperature"] == 0.0 and m["sampling"]["max_tokens"] == 512
     assert (m["think"], m["lang"], m["status"]) == (False, "en", "complete")
     assert m["dataset"]["format"] == "jsonl" and m["dataset"]["path"] == str(data.resolve())

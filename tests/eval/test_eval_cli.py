@@ -212,3 +212,25 @@ def test_lang_cn_sends_the_chinese_instruction_with_xiaomis_chinese_prompt(tmp_p
     assert (
         manifest["prompt_sha256"] == hashlib.sha256(load_template("mimo_grounding_cn").encode()).hexdigest()
     )
+
+
+def test_synth_command_on_the_demo_app(tmp_path, capsys) -> None:
+    import pytest
+
+    pytest.importorskip("playwright")
+    from mimo_gui.demo.server import DemoServer
+    from mimo_gui.eval.datasets import load_dataset
+
+    with DemoServer() as app:
+        code = main(["synth", "--url", app.url, "--out", str(tmp_path / "set"), "--device-scale-factor", "2"])
+        layout = app.layout()  # what the page itself reported, in CSS pixels
+    assert code == 0 and layout is not None
+    path = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    samples = {s.instruction: s for s in load_dataset("jsonl", path)}
+    assert {"Username", "Password", "Sign in"} <= set(samples)
+    button = samples["Sign in"].box
+    with Image.open(samples["Sign in"].image) as shot:
+        assert shot.size == (2560, 1600)  # physical pixels at scale 2
+    rect = layout.elements["signin"]
+    expected = (rect.x * 2, rect.y * 2, (rect.x + rect.width) * 2, (rect.y + rect.height) * 2)
+    assert all(abs(a - b) <= 2 for a, b in zip((button.x1, button.y1, button.x2, button.y2), expected))

@@ -44,7 +44,20 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def toolkit(env: BrowserEnv, steps: int, fmt: str) -> dict[str, list[float]]:
+def bare_step(env: BrowserEnv) -> float:
+    """One iteration of what a user would otherwise write: Playwright's screenshot, then a click."""
+    page = env.page
+    size = page.viewport_size or {"width": 1280, "height": 800}
+    start = time.perf_counter()
+    png = page.screenshot()
+    Image.open(io.BytesIO(png)).load()  # a user needs the pixels, not just the bytes
+    page.mouse.click(size["width"] / 2, size["height"] - 20)
+    return time.perf_counter() - start
+
+
+def compare(env: BrowserEnv, steps: int, fmt: str) -> tuple[dict[str, list[float]], list[float]]:
+    """The toolkit's step and the bare loop, alternated step by step so that background load
+    on a shared machine falls on both alike."""
     encode_s: list[float] = []
 
     def model(request: CompletionRequest) -> Completion:
@@ -52,12 +65,13 @@ def toolkit(env: BrowserEnv, steps: int, fmt: str) -> dict[str, list[float]]:
         for part in request.images():
             encode_image(part.image, fmt)  # type: ignore[arg-type]
         encode_s.append(time.perf_counter() - start)
-        # a click on the page's empty middle: nothing navigates
+        # a click on the page's empty bottom: nothing navigates
         w, h = request.images()[-1].size
         return Completion(text=f'{{"action": "click", "start_point": [{w // 2}, {h - 20}]}}')
 
     agent = Agent(env, ScriptedBackend(model), think=False)
     out: dict[str, list[float]] = {s: [] for s in (*STAGES, "step")}
+    base: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         recorder = Recorder(Path(tmp) / "run", agent.run_record("bench", time.time()))
         state = _State()
@@ -66,47 +80,38 @@ def toolkit(env: BrowserEnv, steps: int, fmt: str) -> dict[str, list[float]]:
             rec = agent.step("bench", state, recorder)
             total = time.perf_counter() - start
             assert rec.error is None, rec.error
+            bare = bare_step(env)
             if i < 3:
                 continue  # warm-up
+            base.append(bare)
             t = rec.timings.model_dump()
             for stage in STAGES:
-                if stage == "encode":
-                    out[stage].append(encode_s[-1])
-                else:
-                    out[stage].append(t.get(stage) or 0.0)
+                out[stage].append(encode_s[-1] if stage == "encode" else t.get(stage) or 0.0)
+            # the model's own time is excluded; the encoding done inside the scripted model is ours
             out["step"].append(total - (t.get("model") or 0.0) + encode_s[-1])
         recorder.close()
-    return out
+    return out, base
 
 
-def bare(env: BrowserEnv, steps: int) -> list[float]:
-    page = env.page
-    size = page.viewport_size or {"width": 1280, "height": 800}
-    times = []
-    for i in range(steps + 3):
-        start = time.perf_counter()
-        png = page.screenshot()
-        Image.open(io.BytesIO(png)).load()  # a user needs the pixels, not just the bytes
-        page.mouse.click(size["width"] / 2, size["height"] - 20)
-        if i >= 3:
-            times.append(time.perf_counter() - start)
-    return times
-
-
-def cdp_fast(env: BrowserEnv, steps: int) -> list[float]:
+def cdp_fast(env: BrowserEnv, steps: int) -> tuple[list[float], tuple[int, int]]:
+    """Chromium's fast path, and the size it captured: a fresh CDP session does not carry
+    Playwright's device-scale emulation, so at scale 2 it returns CSS-sized images."""
     page = env.page
     session = page.context.new_cdp_session(page)
     times = []
+    size = (0, 0)
     for i in range(steps + 3):
         start = time.perf_counter()
-        shot = session.send(
-            "Page.captureScreenshot", {"format": "jpeg", "quality": 90, "optimizeForSpeed": True}
+        params = {"format": "jpeg", "quality": 90, "optimizeForSpeed": True}
+        image = Image.open(
+            io.BytesIO(base64.b64decode(session.send("Page.captureScreenshot", params)["data"]))
         )
-        Image.open(io.BytesIO(base64.b64decode(shot["data"]))).load()
+        image.load()
+        size = image.size
         if i >= 3:
             times.append(time.perf_counter() - start)
     session.detach()
-    return times
+    return times, size
 
 
 def main() -> None:
@@ -123,8 +128,7 @@ def main() -> None:
     with DemoServer() as server:
         for dsf in (1.0, 2.0):
             with BrowserEnv.launch(server.url, viewport=(1280, 800), device_scale_factor=dsf) as env:
-                ours = toolkit(env, args.steps, args.image_format)
-                base = bare(env, args.steps)
+                ours, base = compare(env, args.steps, args.image_format)
                 fast, fast_size = cdp_fast(env, args.steps)
             print(
                 f"1280x800 page at device scale factor {dsf:g} (screenshot {round(1280 * dsf)}x{round(800 * dsf)})"

@@ -398,12 +398,13 @@ class BrowserEnv(EnvBase):
             # A tab opened, or a dialog appeared elsewhere, while capturing: look at that one instead.
             if self._page is page:
                 break
+        tabs = self._tabs(page)  # one title round trip per tab; the active one is among them
         return Observation(
             image=image,
             scale=self._dsf,
             url=page.url,
-            title=self._title(page),
-            tabs=self._tabs(page),
+            title=next((t.title for t in tabs if t.active), None),
+            tabs=tabs,
             dialog=_dialog_of(opened),
             extra=extra,
             png=png,
@@ -670,7 +671,10 @@ class BrowserEnv(EnvBase):
             except PlaywrightError as exc:
                 last = exc
                 continue
-            image = Image.open(io.BytesIO(png)).convert("RGB")
+            decoded = Image.open(io.BytesIO(png))
+            decoded.load()
+            # Chromium's PNGs are RGB already: convert only otherwise, to spare a copy per step.
+            image = decoded if decoded.mode == "RGB" else decoded.convert("RGB")
             self._frames = {id(page): image}
             return image, png
         raise CaptureFailed(

@@ -38,7 +38,7 @@ __all__ = ["UITARS"]
 _BOX_ARGS = ("start_box", "end_box", "point", "start_point", "end_point")
 _ARG_NAMES = (*_BOX_ARGS, "key", "content", "direction", "time", "app_name")
 _ARG = re.compile(r"\b(" + "|".join(_ARG_NAMES) + r")\s*=\s*")
-_CALL = re.compile(r"([a-z_]+)\s*\(", re.IGNORECASE)
+_CALL = re.compile(r"([A-Za-z_]+)\s*\(")
 _NUM = re.compile(r"-?\d+(?:\.\d+)?")
 # Case variants spelled out: a case-insensitive scan costs a third of the whole parse.
 _ACTION_HEADER = re.compile(r"(?:[Aa]ction|ACTION)\s*[:：]")
@@ -247,9 +247,7 @@ def _split_args(body: str) -> dict[str, str]:
 
 def _actions_text(answer: str) -> tuple[str | None, str]:
     """Split ``Thought: … Action: …`` (either colon) into the thought and the action text."""
-    action_at = None
-    for action_at in _ACTION_HEADER.finditer(answer):  # noqa: B007 (the last header wins)
-        pass
+    action_at = _last_action_header(answer)
     if action_at is None:
         return None, answer
     head = answer[: action_at.start()]
@@ -257,9 +255,21 @@ def _actions_text(answer: str) -> tuple[str | None, str]:
     if t is None:
         return None, answer[action_at.end() :]
     thought = head[t.end() :]
-    if summary := _SUMMARY_HEADER.search(thought):
+    if ("ummary" in thought or "UMMARY" in thought) and (summary := _SUMMARY_HEADER.search(thought)):
         thought = thought[: summary.start()]
     return thought.strip() or None, answer[action_at.end() :]
+
+
+def _last_action_header(answer: str) -> re.Match[str] | None:
+    """The last ``Action:`` header, found from the end: the action text is short, the thought long."""
+    end = len(answer)
+    while True:
+        at = max(answer.rfind("ction", 0, end), answer.rfind("CTION", 0, end))
+        if at < 1:
+            return None
+        if m := _ACTION_HEADER.match(answer, at - 1):
+            return m
+        end = at
 
 
 def _parse(dialect: Dialect, text: str, space: Space) -> Decision:

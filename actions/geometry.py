@@ -14,7 +14,10 @@ Every coordinate in mimo-gui says which space it is in:
 
 from __future__ import annotations
 
+import functools
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -32,6 +35,7 @@ __all__ = [
     "FrameMode",
     "Point",
     "Space",
+    "resize_bicubic",
     "smart_resize",
 ]
 
@@ -224,7 +228,7 @@ class Frame:
         rgb = image if image.mode == "RGB" else image.convert("RGB")
         content = rgb
         if (self.content_width, self.content_height) != self.image_size:
-            content = rgb.resize((self.content_width, self.content_height), Image.Resampling.BICUBIC)
+            content = resize_bicubic(rgb, (self.content_width, self.content_height))
         if (self.content_width, self.content_height) == self.model_size:
             return content
         canvas = Image.new("RGB", self.model_size, (0, 0, 0))
@@ -286,6 +290,55 @@ class Frame:
 
     def _inside_model(self, x: float, y: float) -> bool:
         return 0 <= x <= self.model_width and 0 <= y <= self.model_height
+
+
+_SPLIT_MIN_PIXELS = 500_000
+
+
+def resize_bicubic(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """``image.resize(size, BICUBIC)``, bit for bit, on two cores where there are two.
+
+    Pillow resamples in two passes, across then down, each output pixel depending only on
+    its own row (first pass) or column (second). So the first pass is run on two bands of
+    rows and the second on two bands of columns, in threads (Pillow releases the GIL while
+    it resamples): the same arithmetic on the same pixels, about 1.4 times as fast for a
+    screenshot. A test compares the result with Pillow's own over many sizes.
+    """
+    bicubic = Image.Resampling.BICUBIC
+    width, height = size
+    if image.width * image.height < _SPLIT_MIN_PIXELS or (os.cpu_count() or 1) < 2 or height < 2 or width < 2:
+        return image.resize(size, bicubic)
+    pool = _shared_pool()
+    top = image.height // 2
+    across = Image.new(image.mode, (width, image.height))
+    bands = [(0, top), (top, image.height)]
+    parts = pool.map(
+        lambda band: image.crop((0, band[0], image.width, band[1])).resize(
+            (width, band[1] - band[0]), bicubic
+        ),
+        bands,
+    )
+    for (y0, _), part in zip(bands, parts):
+        across.paste(part, (0, y0))
+    left = width // 2
+    out = Image.new(image.mode, (width, height))
+    columns = [(0, left), (left, width)]
+    parts = pool.map(
+        lambda band: across.crop((band[0], 0, band[1], image.height)).resize(
+            (band[1] - band[0], height), bicubic
+        ),
+        columns,
+    )
+    for (x0, _), part in zip(columns, parts):
+        out.paste(part, (x0, 0))
+    return out
+
+
+@functools.cache
+def _shared_pool() -> ThreadPoolExecutor:
+    # Two workers whoever calls: many callers at once (a concurrent eval) queue here rather
+    # than oversubscribe the cores; the workers never submit to it, so nothing can deadlock.
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="mimo-gui-resize")
 
 
 def _pad_content(width: int, height: int, factor: int, min_pixels: int, max_pixels: int) -> tuple[int, int]:

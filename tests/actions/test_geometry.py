@@ -163,3 +163,20 @@ def test_box_centre_and_contains() -> None:
     box = Box(x1=10, y1=20, x2=30, y2=60)
     assert box.center == Point(x=20, y=40)
     assert box.contains(Point(x=10, y=60)) and not box.contains(Point(x=9.99, y=40))
+
+
+@pytest.mark.parametrize(
+    ("size", "target"),
+    [((2560, 1600), (2240, 1400)), ((1280, 800), (1288, 812)), ((3840, 2160), (2380, 1344)),
+     ((1001, 701), (979, 673)), ((700, 1000), (728, 1008)), ((2000, 300), (1988, 308))],
+)  # fmt: skip
+def test_resize_bicubic_is_pillows_resize_bit_for_bit(size, target) -> None:
+    import numpy as np
+
+    from mimo_gui.actions.geometry import resize_bicubic
+
+    rng = np.random.default_rng(sum(size))
+    image = Image.fromarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8))
+    ours = resize_bicubic(image, target)
+    assert ours.size == target
+    assert ours.tobytes() == image.resize(target, Image.Resampling.BICUBIC).tobytes()

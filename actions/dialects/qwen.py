@@ -226,6 +226,18 @@ def _encode_mobile(a: Action) -> tuple[str, dict[str, Any]] | None:
 _TOOL_CALL = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.DOTALL)
 
 
+_THINKING = re.compile(r"<thinking>(.*?)</thinking>", re.DOTALL)
+
+
+def _prose_thought(answer: str) -> str | None:
+    """The reasoning Qwen writes around its tool call: a ``<thinking>`` block (the prompt
+    suffix of Qwen3-VL#732), else any prose before the first ``<tool_call>``."""
+    if m := _THINKING.search(answer):
+        return m.group(1).strip() or None
+    head = answer.split("<tool_call>", 1)[0].strip()
+    return head if head and "<tool_call>" in answer else None
+
+
 def _make_parser(tool: str) -> Any:
     def parse(dialect: Dialect, text: str, space: Space) -> Decision:
         thought, answer = split_thinking(text)
@@ -266,7 +278,7 @@ def _make_parser(tool: str) -> Any:
                 raise
             except (ValueError, TypeError) as exc:
                 raise ParseError(f"{name!r} has bad arguments: {exc}".splitlines()[0], raw=text) from exc
-        return Decision(tuple(actions), thought, text)
+        return Decision(tuple(actions), thought or _prose_thought(answer), text)
 
     return parse
 

@@ -272,6 +272,29 @@ def _last_action_header(answer: str) -> re.Match[str] | None:
         end = at
 
 
+_FREE_TEXT = frozenset({"type", "finished"})
+
+
+def _call_starts(body: str, calls: list[re.Match[str]]) -> list[re.Match[str]]:
+    """Where each action call begins: at a known verb name, and not inside free text.
+
+    A call's arguments run up to the next call. ``type`` and ``finished`` carry free text
+    (``type(content='then click(OK)')``), so after one of them only a call past a blank
+    line (UI-TARS separates actions with ``)\n\n``) starts a new action.
+    """
+    starts: list[re.Match[str]] = []
+    text_until = -1
+    for m in calls:
+        name = m.group(1).lower()
+        if name not in _KNOWN or m.start() < text_until:
+            continue
+        starts.append(m)
+        if name in _FREE_TEXT:
+            blank = body.find("\n\n", m.end())
+            text_until = len(body) if blank == -1 else blank
+    return starts
+
+
 def _parse(dialect: Dialect, text: str, space: Space) -> Decision:
     think, answer = split_thinking(text)
     thought, body = _actions_text(answer)
@@ -285,8 +308,7 @@ def _parse(dialect: Dialect, text: str, space: Space) -> Decision:
         )
     actions: list[Action] = []
     box: Box | None = None
-    # A call starts at a known verb name; its arguments run up to the next known call.
-    starts = [m for m in calls if m.group(1).lower() in _KNOWN]
+    starts = _call_starts(body, calls)
     if not starts:
         dialect.verb(calls[0].group(1).lower(), text)  # raises with the list of known verbs
     for i, m in enumerate(starts):

@@ -278,6 +278,13 @@ UITARS_CASES = [
         "Thought: two things\nAction: click(start_box='(1,1)')\n\ntype(content='x')",
         [Click(point=pt(1, 1)), Type(text="x")],
     ),
+    # free text that looks like a call stays text; a call after a blank line is the next action
+    (
+        "Action: type(content='then click(OK) and press_back()')",
+        [Type(text="then click(OK) and press_back()")],
+    ),
+    ("Action: type(content='x')\n\nclick(start_box='(1,1)')", [Type(text="x"), Click(point=pt(1, 1))]),
+    ("Action: finished(content='done: wait() was enough')", [Finish(answer="done: wait() was enough")]),
     # Reflection / Action_Summary headers
     (
         "Reflection: ok\nAction_Summary: click it\nAction: click(start_box='(3,3)')",
@@ -358,3 +365,13 @@ def test_action_space_lists_only_verbs_for_supported_actions() -> None:
         '{"action": "finished", "status": "status"}',
     ]
     assert all(v.signature in MIMO.action_space() for v in MIMO.verbs)
+
+
+def test_qwen_keeps_its_reasoning_as_the_thought() -> None:
+    call = '<tool_call>{"name": "computer_use", "arguments": {"action": "left_click", "coordinate": [1, 2]}}</tool_call>'
+    tagged = QWEN_COMPUTER.parse(
+        f"<thinking>The OK button.</thinking>\n{call}\n<conclusion>Clicked OK.</conclusion>", M
+    )
+    assert tagged.thought == "The OK button." and tagged.actions == (Click(point=pt(1, 2)),)
+    assert QWEN_COMPUTER.parse(f"I will press OK.\n{call}", M).thought == "I will press OK."
+    assert QWEN_COMPUTER.parse(call, M).thought is None

@@ -103,7 +103,7 @@ def _eval_backend(args: argparse.Namespace) -> Backend:
             api_key=args.api_key,
             timeout=args.timeout,
             concurrency=args.concurrency,
-            # --image-format: jpeg keeps a small client ahead of a server at high concurrency
+            # --image-format as given; otherwise the backend's default transport (jpeg)
             **({"image_format": fmt} if (fmt := getattr(args, "image_format", None)) else {}),
         )
     if kind == "transformers":

@@ -43,6 +43,7 @@ from .vocabulary import (
     SwitchTab,
     Type,
     Wait,
+    action_point,
     is_terminal,
     map_points,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "Type",
     "UnsupportedAction",
     "Wait",
+    "action_point",
     "is_terminal",
     "map_points",
     "smart_resize",

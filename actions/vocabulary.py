@@ -39,6 +39,7 @@ __all__ = [
     "SwitchTab",
     "Type",
     "Wait",
+    "action_point",
     "is_terminal",
     "map_points",
 ]
@@ -233,6 +234,15 @@ _POINT_FIELDS: dict[type[_Action], tuple[str, ...]] = {
     LongPress: ("point",),
     Swipe: ("start", "end"),
 }
+
+
+def action_point(action: Action | None) -> Point | None:
+    """Where an action acts: its point, or where a drag or swipe starts; None for the others."""
+    if action is None:
+        return None
+    fields = _POINT_FIELDS.get(type(action))
+    point = getattr(action, fields[0]) if fields else None
+    return point if isinstance(point, Point) else None
 
 
 def map_points(action: Action, fn: Callable[[Point], Point]) -> Action:

@@ -13,24 +13,22 @@ action of an answer is parsed, mapped and checked before the first one runs.
 
 from __future__ import annotations
 
-import contextlib
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from ..actions import (
-    Action,
     CallUser,
     CoordinateError,
     Fail,
     Finish,
     MimoGuiError,
     ParseError,
-    Point,
     UnsupportedAction,
+    action_point,
     is_terminal,
     map_points,
 )
@@ -39,7 +37,7 @@ from ..env_adapters.base import Env
 from ..prompts import ImagePart, PastStep, Profile, StepInput, get_profile
 from .backends.base import Backend, CompletionRequest
 from .recorder import Recorder, run_folder_name
-from .records import ErrorRecord, RunRecord, StepRecord, Timings, frame_record
+from .records import ErrorRecord, RunRecord, StepRecord, Timings, frame_record, package_versions
 from .report import write_report
 
 __all__ = ["Agent", "RunResult"]
@@ -118,8 +116,6 @@ class Agent:
         self.backend = backend
         self.profile = profile if isinstance(profile, Profile) else get_profile(profile)
         if history_images is not None:
-            from dataclasses import replace
-
             self.profile = replace(self.profile, history_images=max(1, history_images))
         self.think = think
         self.max_steps = max_steps
@@ -190,7 +186,7 @@ class Agent:
                 rec.actions.append(action)
                 if is_terminal(action):
                     break
-                if rec.described is None and (point := _point_of(action)) is not None:
+                if rec.described is None and (point := action_point(action)) is not None:
                     rec.described = self.env.describe(point)
                 details.append(self.env.execute(action).detail)
             rec.action = rec.actions[0] if rec.actions else None
@@ -264,12 +260,6 @@ class Agent:
 
     def run_record(self, task: str, started: float) -> RunRecord:
         """The settings part of ``run.json``."""
-        from importlib.metadata import PackageNotFoundError, version
-
-        versions: dict[str, str] = {}
-        for package in ("mimo-gui", "pydantic", "pillow", "httpx", "playwright", "transformers", "torch"):
-            with contextlib.suppress(PackageNotFoundError):
-                versions[package] = version(package)
         return RunRecord(
             task=task,
             env=self.env.settings(),
@@ -280,14 +270,9 @@ class Agent:
             sampling=self.sampling.model_dump(),
             think=self.profile.thinking(self.think),
             max_steps=self.max_steps,
-            versions=versions,
+            versions=package_versions(),
             started_at=started,
         )
-
-
-def _point_of(action: Action) -> Point | None:
-    point = getattr(action, "point", None) or getattr(action, "start", None)
-    return point if isinstance(point, Point) else None
 
 
 def _feedback(error: MimoGuiError) -> str:

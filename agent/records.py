@@ -7,14 +7,26 @@ trajectory on disk and the objects in memory cannot disagree.
 
 from __future__ import annotations
 
+import contextlib
+import platform
 from dataclasses import asdict
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..actions import Action, Frame
 
-__all__ = ["ErrorRecord", "RunRecord", "RunStatus", "StepKind", "StepRecord", "Timings", "frame_record"]
+__all__ = [
+    "ErrorRecord",
+    "RunRecord",
+    "RunStatus",
+    "StepKind",
+    "StepRecord",
+    "Timings",
+    "frame_record",
+    "package_versions",
+]
 
 StepKind = Literal["act", "locate", "check", "ask", "query"]
 RunStatus = Literal["running", "finished", "failed", "asked_user", "max_steps", "error"]
@@ -106,6 +118,18 @@ class RunRecord(BaseModel):
     model_seconds: float = 0.0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+
+
+def package_versions() -> dict[str, str]:
+    """Python's and the installed packages' versions that shape a run, for its records.
+
+    Read from package metadata: nothing is imported to ask.
+    """
+    found = {"python": platform.python_version()}
+    for package in ("mimo-gui", "pydantic", "pillow", "httpx", "playwright", "transformers", "torch"):
+        with contextlib.suppress(PackageNotFoundError):
+            found[package] = version(package)
+    return found
 
 
 def frame_record(frame: Frame) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import html
 import json
 from pathlib import Path
 
-from ..actions import Action, Point
+from ..actions import action_point
 from .recorder import LoadedRun, load_run
 
 __all__ = ["REPORT_FILE", "write_report"]
@@ -34,16 +34,11 @@ pre { white-space: pre-wrap; background: #f6f6f8; padding: .5rem; margin: .3rem 
 """
 
 
-def _point(action: Action | None) -> Point | None:
-    point = getattr(action, "point", None) or getattr(action, "start", None)
-    return point if isinstance(point, Point) else None
-
-
 def _step_html(run: LoadedRun, index: int) -> str:
     step = run.steps[index]
     e = html.escape
     marker = ""
-    point = _point(step.action)
+    point = action_point(step.action)
     frame = step.frame or {}
     if point is not None and frame:
         # screen units -> the screenshot's physical pixels -> a share of its width and height

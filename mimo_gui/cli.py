@@ -271,7 +271,7 @@ def open_browser(args: argparse.Namespace, url: str | None) -> Env:
     )
 
 
-def run_task(args: argparse.Namespace, task: str, env: Env, backend: Backend) -> int:
+def run_task(args: argparse.Namespace, task: str, env: Env, backend: Backend, profile: Profile) -> int:
     """Run the agent and report; the exit code follows how the run ended."""
     from .agent.loop import Agent
 
@@ -280,7 +280,7 @@ def run_task(args: argparse.Namespace, task: str, env: Env, backend: Backend) ->
     agent = Agent(
         env,
         backend,
-        resolve_profile(args),
+        profile,
         think=resolve_think(args),
         max_steps=args.max_steps,
         out=args.out,
@@ -315,11 +315,11 @@ def _is_connection(result: RunResult) -> bool:
 def _cmd_run(args: argparse.Namespace) -> int:
     if not args.task.strip():
         raise ConfigError("the task is empty")
-    resolve_profile(args)  # fail on a bad profile before starting anything
+    profile = resolve_profile(args)  # a bad profile fails before anything starts
     backend = build_backend(args)
     try:
         with open_browser(args, args.url) as env:
-            return run_task(args, args.task, env, backend)
+            return run_task(args, args.task, env, backend, profile)
     finally:
         backend.close()
 
@@ -339,6 +339,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo.server import DemoServer
 
     task = f"Sign in to Acme Console as alice with the password {DEFAULT_PASSWORD}"
+    profile = resolve_profile(args)
     with DemoServer() as server:
         print(f"demo app: {server.url}", file=sys.stderr)
         if args.backend == "scripted":
@@ -348,7 +349,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             backend = build_backend(args)
         try:
             with open_browser(args, server.url) as env:
-                code = run_task(args, task, env, backend)
+                code = run_task(args, task, env, backend, profile)
         finally:
             backend.close()
         logins = server.logins()

@@ -9,38 +9,17 @@ text item, after the image, as the model card requires.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from ..actions import Space
 from ..actions.dialects import MIMO, Decision, Dialect
 from .messages import ImagePart, Message, Part, Sampling, TextPart
-from .profile import Profile, StepInput
+from .profile import Profile, StepInput, browser_context
 from .render import load_template, render
 
-__all__ = ["MIMO_VL", "MimoProfile", "browser_context"]
+__all__ = ["MIMO_VL", "MimoProfile"]
 
 NO_THINK = " /no_think"
 GROUNDING_SYSTEM = "You are a helpful assistant."
-
-
-def browser_context(context: dict[str, Any]) -> str:
-    """The browser's state as prompt lines: URL, open tabs, a dialog waiting for an answer."""
-    lines: list[str] = []
-    if url := context.get("url"):
-        lines.append(f"URL: {url}")
-    tabs = context.get("tabs") or []
-    if len(tabs) > 1:
-        lines.append("Open tabs:")
-        lines += [
-            f"  {t['index']}: {t['title'] or '(untitled)'} ({t['url']}){' [active]' if t['active'] else ''}"
-            for t in tabs
-        ]
-    if dialog := context.get("dialog"):
-        lines.append(
-            f'A {dialog["kind"]} dialog is open saying: "{dialog["message"]}". '
-            "Answer it with answer_dialog before anything else."
-        )
-    return "\n".join(lines)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,27 @@ from ..actions.dialects import Decision, Dialect
 from .messages import ImagePart, Message, Sampling
 from .render import render_text
 
-__all__ = ["PastStep", "Profile", "StepInput"]
+__all__ = ["PastStep", "Profile", "StepInput", "browser_context"]
+
+
+def browser_context(context: dict[str, Any]) -> str:
+    """The browser's state as prompt lines: URL, open tabs, a dialog waiting for an answer."""
+    lines: list[str] = []
+    if url := context.get("url"):
+        lines.append(f"URL: {url}")
+    tabs = context.get("tabs") or []
+    if len(tabs) > 1:
+        lines.append("Open tabs:")
+        lines += [
+            f"  {t['index']}: {t['title'] or '(untitled)'} ({t['url']}){' [active]' if t['active'] else ''}"
+            for t in tabs
+        ]
+    if dialog := context.get("dialog"):
+        lines.append(
+            f'A {dialog["kind"]} dialog is open saying: "{dialog["message"]}". '
+            "Answer it with answer_dialog before anything else."
+        )
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True, slots=True)

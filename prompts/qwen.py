@@ -14,8 +14,7 @@ from typing import Any
 from ..actions import Space
 from ..actions.dialects import MIMO, QWEN_COMPUTER, QWEN_MOBILE, Decision, Dialect
 from .messages import ImagePart, Message, Sampling, TextPart
-from .mimo import browser_context
-from .profile import Profile, StepInput
+from .profile import Profile, StepInput, browser_context
 from .render import load_template, render
 
 __all__ = ["QWEN_VL", "QwenProfile"]

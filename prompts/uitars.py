@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from ..actions import Back, Home, LongPress, OpenApp, Space
 from ..actions.dialects import UITARS, Decision, Dialect
 from .messages import ImagePart, Message, Sampling, TextPart
-from .mimo import browser_context
-from .profile import Profile, StepInput
+from .profile import Profile, StepInput, browser_context
 from .render import load_template, render
 
 __all__ = ["UITARS_15", "UITarsProfile"]

@@ -22,10 +22,8 @@ whose request failed are run again, a last line cut by a crash is dropped.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import platform
 import sys
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -43,6 +41,7 @@ from ..actions.errors import BackendError, ConfigError
 from ..agent.backends.base import Backend, Completion, CompletionRequest
 from ..agent.durable import read_jsonl, write_atomically
 from ..agent.grounding import GroundResult, enlarge_crop, grounding_request, read_answer, refine_crop
+from ..agent.records import package_versions
 from ..prompts import Profile, Sampling
 from .samples import Sample
 from .scoring import ErrorKind, SampleRecord, Summary, is_hit, summarize
@@ -226,19 +225,6 @@ class Manifest(BaseModel):
         }
 
 
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {"python": platform.python_version()}
-    for package in ("mimo-gui", "pydantic", "pillow", "httpx", "transformers", "torch"):
-        # torch and transformers only when this process has them loaded: importing them to ask is slow.
-        if package in ("transformers", "torch") and package not in sys.modules:
-            continue
-        with contextlib.suppress(PackageNotFoundError):
-            found[package] = version(package)
-    return found
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -269,7 +255,7 @@ def build_manifest(
         concurrency=settings.concurrency,
         batch_size=settings.batch_size,
         dataset=dataset,
-        versions=_versions(),
+        versions=package_versions(),
         options=options,
         start_time=_now(),
     )
@@ -627,7 +613,12 @@ def _prepare_folder(folder: Path, resume: bool, manifest: Manifest) -> tuple[lis
     latest = {r.id: r for r in records}  # a later line for an id supersedes an earlier one
     keep = [r for r in latest.values() if not r.retry]
     continued = old.model_copy(
-        update={"status": "running", "end_time": None, "resumed": old.resumed + 1, "versions": _versions()}
+        update={
+            "status": "running",
+            "end_time": None,
+            "resumed": old.resumed + 1,
+            "versions": package_versions(),
+        }
     )
     return keep, continued
 

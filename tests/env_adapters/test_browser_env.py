@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +30,7 @@ from mimo_gui.actions import (
     Wait,
 )
 from mimo_gui.env_adapters.browser import CHROMIUM_ARGS, BrowserEnv, find_chromium, playwright_key
+from tests.support.static_server import serve_folder
 
 pytestmark = pytest.mark.browser
 
@@ -47,20 +45,10 @@ def _chromium() -> str:
         pytest.skip(f"no Chromium to drive: {exc}")
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(PAGES))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_folder(PAGES) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

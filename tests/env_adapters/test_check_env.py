@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import math
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -222,18 +219,12 @@ def test_a_spent_budget_is_reported() -> None:
 # -- a real browser ------------------------------------------------------------------------
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(PAGES)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    from tests.support.static_server import serve_folder
+
+    with serve_folder(PAGES) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

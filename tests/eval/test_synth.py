@@ -7,13 +7,9 @@ wall to wall, and the pixels just outside it must not be.
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PIL import Image
@@ -23,6 +19,7 @@ from mimo_gui.env_adapters.browser import find_chromium
 from mimo_gui.eval.datasets import load_dataset
 from mimo_gui.eval.samples import Sample
 from mimo_gui.eval.synth import SAMPLES_FILE, synthesize
+from tests.support.static_server import serve_folder
 
 pytestmark = pytest.mark.browser
 
@@ -115,11 +112,6 @@ PAGE = (
 )
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
@@ -133,13 +125,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         'width:70px;height:30px;border:none;background:rgb(220,0,0);color:rgb(220,0,0)">Alpha</button></body>',
         encoding="utf-8",
     )
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_folder(root) as url:
+        yield url
 
 
 def _check_boxes(samples: list[Sample], dsf: float) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SPECIAL_TOKENS", "TINY_SYSTEM_PROMPT", "build_tiny_qwen"]
+__all__ = ["SPECIAL_TOKENS", "TINY_SYSTEM_PROMPT", "build_random_7b", "build_tiny_qwen"]
 
 SPECIAL_TOKENS = (
     "<|endoftext|>",
@@ -192,4 +192,93 @@ def build_tiny_qwen(path: Path, *, stops_at_once: bool = False) -> Path:
         chat_template=_CHAT_TEMPLATE,
     )
     processor.save_pretrained(path)
+    return path
+
+
+def build_random_7b(path: Path, *, device: str = "cuda") -> Path:
+    """Write MiMo-VL-7B's architecture with random bfloat16 weights into ``path``, for benchmarks.
+
+    The sizes are Qwen2.5-VL-7B's, which MiMo-VL-7B shares: a 28-layer, 3584-wide language
+    model with grouped-query attention (28 heads, 4 key-value heads) and a 151,936-token
+    vocabulary, under a 32-block, 1280-wide vision encoder with windowed attention. The
+    tokenizer is the tiny one (ids it lacks decode to nothing), and the processor keeps
+    Qwen2.5-VL's own pixel bounds. About 16 GB on disk; built on ``device`` because random
+    initialisation of 8 billion parameters on a CPU takes minutes.
+    """
+    import torch
+    from transformers import (
+        Qwen2_5_VLConfig,
+        Qwen2_5_VLForConditionalGeneration,
+        Qwen2_5_VLProcessor,
+        Qwen2VLImageProcessor,
+        Qwen2VLVideoProcessor,
+    )
+
+    path.mkdir(parents=True, exist_ok=True)
+    tokenizer = _build_tokenizer()
+    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
+    config = Qwen2_5_VLConfig(
+        text_config={
+            "vocab_size": 151936,
+            "hidden_size": 3584,
+            "intermediate_size": 18944,
+            "num_hidden_layers": 28,
+            "num_attention_heads": 28,
+            "num_key_value_heads": 4,
+            "max_position_embeddings": 128000,
+            "rms_norm_eps": 1e-6,
+            "rope_parameters": {
+                "rope_type": "default",
+                "rope_theta": 1000000.0,
+                "mrope_section": [16, 24, 24],
+            },
+            "bos_token_id": ids["<|endoftext|>"],
+            "eos_token_id": ids["<|im_end|>"],
+            "pad_token_id": ids["<|endoftext|>"],
+            "tie_word_embeddings": False,
+        },
+        vision_config={
+            "depth": 32,
+            "hidden_size": 1280,
+            "intermediate_size": 3420,
+            "num_heads": 16,
+            "patch_size": 14,
+            "spatial_merge_size": 2,
+            "temporal_patch_size": 2,
+            "window_size": 112,
+            "out_hidden_size": 3584,
+            "fullatt_block_indexes": [7, 15, 23, 31],
+        },
+        image_token_id=ids["<|image_pad|>"],
+        video_token_id=ids["<|video_pad|>"],
+        vision_start_token_id=ids["<|vision_start|>"],
+        vision_end_token_id=ids["<|vision_end|>"],
+        tie_word_embeddings=False,
+    )
+    torch.manual_seed(0)
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.bfloat16)
+    try:
+        with torch.device(device):
+            model = Qwen2_5_VLForConditionalGeneration(config)
+    finally:
+        torch.set_default_dtype(previous)
+    model.generation_config.eos_token_id = ids["<|im_end|>"]
+    model.generation_config.pad_token_id = ids["<|endoftext|>"]
+    model.generation_config.do_sample = False
+    model.save_pretrained(path)
+    del model
+    image_processor = Qwen2VLImageProcessor(
+        size={"shortest_edge": 56 * 56, "longest_edge": 28 * 28 * 16384},
+        patch_size=14,
+        merge_size=2,
+        temporal_patch_size=2,
+    )
+    video_processor = Qwen2VLVideoProcessor(patch_size=14, merge_size=2, temporal_patch_size=2)
+    Qwen2_5_VLProcessor(
+        image_processor=image_processor,
+        tokenizer=tokenizer,
+        video_processor=video_processor,
+        chat_template=_CHAT_TEMPLATE,
+    ).save_pretrained(path)
     return path

@@ -296,7 +296,10 @@ def run_task(args: argparse.Namespace, task: str, env: Env, backend: Backend, pr
     summary = {"status": result.status, "answer": result.answer, "steps": len(result.steps)}
     summary["trajectory"] = str(result.trajectory) if result.trajectory else None
     print(json.dumps(summary, ensure_ascii=False))
-    print(f"{result.status}: {result.answer or ''}  (trajectory: {result.trajectory})", file=sys.stderr)
+    said = f": {result.answer}" if result.answer else ""
+    where = f"; trajectory in {result.trajectory}" if result.trajectory else ""
+    steps = f"{len(result.steps)} step" + ("" if len(result.steps) == 1 else "s")
+    print(f"{result.status} after {steps}{said}{where}", file=sys.stderr)
     return {"finished": EXIT_OK, "asked_user": EXIT_ASKED_USER}.get(
         result.status, EXIT_USAGE if result.status == "error" and _is_connection(result) else EXIT_FAILED
     )

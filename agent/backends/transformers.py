@@ -33,12 +33,16 @@ DTYPES = ("bfloat16", "float16", "float32", "auto")
 """The dtype names `load_model` accepts; None picks one for the device."""
 
 _REASON_CHARS = 160
+_HUB_PROBE_TIMEOUT_S = 10.0
 
 
 def load_model(model_id: str, *, device: str | None = None, dtype: str | None = None) -> tuple[Any, Any]:
     """Load a Qwen2.5-VL-architecture model and its processor, from a hub id or a local folder.
 
-    A hub id not yet on this machine is downloaded the usual way (into the Hugging Face cache).
+    A hub id already in the Hugging Face cache loads from there without touching the network
+    (so a cached model starts at once, offline too; ``hf download ID`` refreshes it). One not
+    yet cached is downloaded the usual way, after a quick check that the hub answers: without
+    it, an unreachable hub costs minutes of retries per file before the error.
 
     Args:
         model_id: a hub id such as ``XiaomiMiMo/MiMo-VL-7B-RL-2508``, or a folder written by
@@ -85,9 +89,14 @@ def load_model(model_id: str, *, device: str | None = None, dtype: str | None = 
     # transformers' own annotations are partial; Any keeps mypy --strict from chasing them.
     hf: Any = transformers
     try:
-        # The processor first: it is small, so a missing model fails before gigabytes move.
-        processor = hf.AutoProcessor.from_pretrained(model_id)
-        model = hf.Qwen2_5_VLForConditionalGeneration.from_pretrained(model_id, **kwargs)
+        if _is_hub_id(model_id):
+            try:
+                processor, model = _from_pretrained(hf, model_id, kwargs, local_files_only=True)
+            except OSError:  # not (wholly) in the cache
+                _check_hub_answers(model_id)
+                processor, model = _from_pretrained(hf, model_id, kwargs)
+        else:
+            processor, model = _from_pretrained(hf, model_id, kwargs)
     except (OSError, HFValidationError, EntryNotFoundError) as exc:
         raise ModelNotFoundError(_not_found_message(model_id, exc), model=model_id) from exc
     except (ValueError, KeyError, TypeError) as exc:
@@ -103,6 +112,40 @@ def load_model(model_id: str, *, device: str | None = None, dtype: str | None = 
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return model, processor
+
+
+def _from_pretrained(hf: Any, model_id: str, kwargs: dict[str, Any], **hub: Any) -> tuple[Any, Any]:
+    # The processor first: it is small, so a missing model fails before gigabytes move.
+    processor = hf.AutoProcessor.from_pretrained(model_id, **hub)
+    model = hf.Qwen2_5_VLForConditionalGeneration.from_pretrained(model_id, **kwargs, **hub)
+    return processor, model
+
+
+def _is_hub_id(model_id: str) -> bool:
+    from huggingface_hub import constants
+
+    return (
+        not constants.HF_HUB_OFFLINE
+        and not _looks_like_path(model_id)
+        and not os.path.isdir(os.path.expanduser(model_id))
+    )
+
+
+def _check_hub_answers(model_id: str) -> None:
+    """Raise `ModelNotFoundError` at once when the hub cannot be reached or has no such model."""
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+
+    try:
+        HfApi().model_info(model_id, timeout=_HUB_PROBE_TIMEOUT_S)
+    except RepositoryNotFoundError as exc:
+        raise ModelNotFoundError(_not_found_message(model_id, exc), model=model_id) from exc
+    except HfHubHTTPError:
+        return  # the hub answers (a rate limit, say): the download reports what it finds
+    except Exception as exc:  # transport errors, whose classes change with huggingface_hub's version
+        raise ModelNotFoundError(
+            _not_found_message(model_id, ConnectionError(_first_line(exc))), model=model_id
+        ) from exc
 
 
 def to_hf_conversation(messages: Sequence[Message]) -> list[dict[str, Any]]:
@@ -344,8 +387,9 @@ def _why_missing(model_id: str, exc: BaseException) -> str:
         return "the hub has no such repository, or it is gated and no token was given"
     if constants.HF_HUB_OFFLINE or any(isinstance(e, OfflineModeIsEnabled) for e in chain):
         return "HF_HUB_OFFLINE is set"
-    if any(isinstance(e, ConnectionError | TimeoutError) for e in chain):
-        return "the hub could not be reached"
+    unreachable = next((e for e in chain if isinstance(e, ConnectionError | TimeoutError)), None)
+    if unreachable is not None:
+        return f"the hub could not be reached: {_first_line(unreachable)}"
     if os.path.isdir(os.path.expanduser(model_id)):
         return f"the folder is there but incomplete: {_first_line(exc)}"
     return _first_line(exc)

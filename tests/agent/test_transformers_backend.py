@@ -308,6 +308,122 @@ def test_missing_folder_is_model_not_found(tmp_path: Path, no_network: list[obje
     assert no_network == []
 
 
+class FakeHub:
+    """A stand-in for huggingface.co on loopback (``HF_ENDPOINT``) that records every request.
+
+    ``answer``: ``"hang up"`` closes each connection without a reply (a hub that cannot be
+    reached), ``"no such repo"`` answers as the hub does for an unknown repository.
+    """
+
+    def __init__(self, answer: str) -> None:
+        import http.server
+        import threading
+
+        self.requests: list[str] = []
+        hub = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self._answer()
+
+            def do_HEAD(self) -> None:
+                self._answer()
+
+            def _answer(self) -> None:
+                hub.requests.append(f"{self.command} {self.path}")
+                if answer == "hang up":
+                    self.close_connection = True
+                    return
+                body = b'{"error": "Repository not found"}'
+                self.send_response(404)
+                self.send_header("X-Error-Code", "RepoNotFound")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def model_requests(self) -> list[str]:
+        """The requests about test models (huggingface_hub may also ask for a registry of its own)."""
+        return [r for r in self.requests if "mimo-gui-tests" in r]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+_LOAD = """
+import sys
+from mimo_gui.actions.errors import ModelNotFoundError
+from mimo_gui.agent.backends.transformers import load_model
+try:
+    model, processor = load_model(sys.argv[1])
+    print("loaded", type(model).__name__)
+except ModelNotFoundError as exc:
+    print("not found:", exc)
+"""
+
+
+def load_in_subprocess(model_id: str, hf_home: Path, hub: FakeHub) -> str:
+    """``load_model(model_id)`` in a fresh interpreter: huggingface_hub reads HF_ENDPOINT at import."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
+    env.update(HF_HOME=str(hf_home), HF_ENDPOINT=hub.url, HF_HUB_DISABLE_TELEMETRY="1")
+    result = subprocess.run(
+        [sys.executable, "-c", _LOAD, model_id], capture_output=True, text=True, env=env, timeout=240
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_cached_hub_model_loads_without_touching_the_network(tmp_path: Path, tiny_model: Path) -> None:
+    import shutil
+
+    # The Hugging Face cache's own layout: a snapshot per commit, and refs/main naming it.
+    repo = tmp_path / "hf" / "hub" / "models--mimo-gui-tests--tiny-cached"
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    shutil.copytree(tiny_model, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    hub = FakeHub("hang up")
+    try:
+        said = load_in_subprocess("mimo-gui-tests/tiny-cached", tmp_path / "hf", hub)
+    finally:
+        hub.close()
+    assert said == "loaded Qwen2_5_VLForConditionalGeneration"
+    assert hub.model_requests == []
+
+
+def test_an_unreachable_hub_is_reported_after_one_try(tmp_path: Path) -> None:
+    hub = FakeHub("hang up")
+    try:
+        said = load_in_subprocess("mimo-gui-tests/not-cached", tmp_path / "hf", hub)
+    finally:
+        hub.close()
+    assert said.startswith("not found: model 'mimo-gui-tests/not-cached' is not on this machine")
+    assert "the hub could not be reached" in said and "--base-url" in said
+    # one probe, not huggingface_hub's five retries for each of the processor's files
+    assert hub.model_requests == ["GET /api/models/mimo-gui-tests/not-cached"]
+
+
+def test_a_model_the_hub_does_not_have_is_reported_after_one_try(tmp_path: Path) -> None:
+    hub = FakeHub("no such repo")
+    try:
+        said = load_in_subprocess("mimo-gui-tests/not-cached", tmp_path / "hf", hub)
+    finally:
+        hub.close()
+    assert "the hub has no such repository, or it is gated and no token was given" in said
+    assert hub.model_requests == ["GET /api/models/mimo-gui-tests/not-cached"]
+
+
 def test_to_hf_conversation_keeps_part_order() -> None:
     image = ImagePart(noise(28, 28, seed=0))
     messages = (

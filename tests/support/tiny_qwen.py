@@ -123,76 +123,25 @@ def build_tiny_qwen(path: Path, *, stops_at_once: bool = False) -> Path:
     Returns:
         ``path``, for chaining.
     """
-    import torch
-    from transformers import (
-        Qwen2_5_VLConfig,
-        Qwen2_5_VLForConditionalGeneration,
-        Qwen2_5_VLProcessor,
-        Qwen2VLImageProcessor,
-        Qwen2VLVideoProcessor,
-    )
-
-    path.mkdir(parents=True, exist_ok=True)
-    tokenizer = _build_tokenizer()
-    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
-    vocab_size = len(tokenizer)
-
-    config = Qwen2_5_VLConfig(
-        text_config={
-            "vocab_size": vocab_size,
-            "hidden_size": _TEXT_HIDDEN,
-            "intermediate_size": 128,
-            "num_hidden_layers": 2,
-            "num_attention_heads": _TEXT_HEADS,
-            "num_key_value_heads": 2,
-            "max_position_embeddings": 4096,
-            "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 3, 3]},
-            "bos_token_id": ids["<|endoftext|>"],
-            "eos_token_id": ids["<|im_end|>"],
-            "pad_token_id": ids["<|endoftext|>"],
-        },
-        vision_config={
-            "depth": 2,
-            "hidden_size": _VISION_HIDDEN,
-            "intermediate_size": 64,
-            "num_heads": 2,
-            "patch_size": 14,
-            "spatial_merge_size": 2,
-            "temporal_patch_size": 2,
-            "window_size": 112,
-            "out_hidden_size": _TEXT_HIDDEN,
-            "fullatt_block_indexes": [1],
-        },
-        image_token_id=ids["<|image_pad|>"],
-        video_token_id=ids["<|video_pad|>"],
-        vision_start_token_id=ids["<|vision_start|>"],
-        vision_end_token_id=ids["<|vision_end|>"],
-    )
-    torch.manual_seed(0)
-    model = Qwen2_5_VLForConditionalGeneration(config)
-    if stops_at_once:
-        _rig_end_of_turn(model, ids["<|im_end|>"])
-    model.generation_config.eos_token_id = ids["<|im_end|>"]
-    model.generation_config.pad_token_id = ids["<|endoftext|>"]
-    model.generation_config.do_sample = False
-    model.save_pretrained(path)
-
-    # Qwen2.5-VL's own pixel bounds, so a test can show that the backend widens them.
-    image_processor = Qwen2VLImageProcessor(
-        size={"shortest_edge": 56 * 56, "longest_edge": 28 * 28 * 1280},
-        patch_size=14,
-        merge_size=2,
-        temporal_patch_size=2,
-    )
-    video_processor = Qwen2VLVideoProcessor(patch_size=14, merge_size=2, temporal_patch_size=2)
-    processor = Qwen2_5_VLProcessor(
-        image_processor=image_processor,
-        tokenizer=tokenizer,
-        video_processor=video_processor,
-        chat_template=_CHAT_TEMPLATE,
-    )
-    processor.save_pretrained(path)
-    return path
+    text = {
+        "hidden_size": _TEXT_HIDDEN,
+        "intermediate_size": 128,
+        "num_hidden_layers": 2,
+        "num_attention_heads": _TEXT_HEADS,
+        "num_key_value_heads": 2,
+        "max_position_embeddings": 4096,
+        "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 3, 3]},
+    }
+    vision = {
+        "depth": 2,
+        "hidden_size": _VISION_HIDDEN,
+        "intermediate_size": 64,
+        "num_heads": 2,
+        "out_hidden_size": _TEXT_HIDDEN,
+        "fullatt_block_indexes": [1],
+    }
+    # Qwen2.5-VL's own default pixel bounds, so a test can show that the backend widens them.
+    return _write(path, text, vision, longest_edge=28 * 28 * 1280, stops_at_once=stops_at_once)
 
 
 def build_random_7b(path: Path, *, device: str = "cuda") -> Path:
@@ -202,9 +151,43 @@ def build_random_7b(path: Path, *, device: str = "cuda") -> Path:
     model with grouped-query attention (28 heads, 4 key-value heads) and a 151,936-token
     vocabulary, under a 32-block, 1280-wide vision encoder with windowed attention. The
     tokenizer is the tiny one (ids it lacks decode to nothing), and the processor keeps
-    Qwen2.5-VL's own pixel bounds. About 16 GB on disk; built on ``device`` because random
+    Qwen2.5-VL's widest pixel bounds. About 16 GB on disk; built on ``device`` because random
     initialisation of 8 billion parameters on a CPU takes minutes.
     """
+    text = {
+        "vocab_size": 151936,
+        "hidden_size": 3584,
+        "intermediate_size": 18944,
+        "num_hidden_layers": 28,
+        "num_attention_heads": 28,
+        "num_key_value_heads": 4,
+        "max_position_embeddings": 128000,
+        "rms_norm_eps": 1e-6,
+        "rope_parameters": {"rope_type": "default", "rope_theta": 1000000.0, "mrope_section": [16, 24, 24]},
+        "tie_word_embeddings": False,
+    }
+    vision = {
+        "depth": 32,
+        "hidden_size": 1280,
+        "intermediate_size": 3420,
+        "num_heads": 16,
+        "out_hidden_size": 3584,
+        "fullatt_block_indexes": [7, 15, 23, 31],
+    }
+    return _write(path, text, vision, longest_edge=28 * 28 * 16384, device=device, dtype="bfloat16")
+
+
+def _write(
+    path: Path,
+    text: dict[str, Any],
+    vision: dict[str, Any],
+    *,
+    longest_edge: int,
+    device: str = "cpu",
+    dtype: str = "float32",
+    stops_at_once: bool = False,
+) -> Path:
+    """A random Qwen2.5-VL of the given sizes, with the tiny tokenizer, saved for ``from_pretrained``."""
     import torch
     from transformers import (
         Qwen2_5_VLConfig,
@@ -217,59 +200,41 @@ def build_random_7b(path: Path, *, device: str = "cuda") -> Path:
     path.mkdir(parents=True, exist_ok=True)
     tokenizer = _build_tokenizer()
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
+    patches = {"patch_size": 14, "spatial_merge_size": 2, "temporal_patch_size": 2}
+    tying = {k: text[k] for k in ("tie_word_embeddings",) if k in text}
     config = Qwen2_5_VLConfig(
         text_config={
-            "vocab_size": 151936,
-            "hidden_size": 3584,
-            "intermediate_size": 18944,
-            "num_hidden_layers": 28,
-            "num_attention_heads": 28,
-            "num_key_value_heads": 4,
-            "max_position_embeddings": 128000,
-            "rms_norm_eps": 1e-6,
-            "rope_parameters": {
-                "rope_type": "default",
-                "rope_theta": 1000000.0,
-                "mrope_section": [16, 24, 24],
-            },
+            "vocab_size": len(tokenizer),
             "bos_token_id": ids["<|endoftext|>"],
             "eos_token_id": ids["<|im_end|>"],
             "pad_token_id": ids["<|endoftext|>"],
-            "tie_word_embeddings": False,
+            **text,
         },
-        vision_config={
-            "depth": 32,
-            "hidden_size": 1280,
-            "intermediate_size": 3420,
-            "num_heads": 16,
-            "patch_size": 14,
-            "spatial_merge_size": 2,
-            "temporal_patch_size": 2,
-            "window_size": 112,
-            "out_hidden_size": 3584,
-            "fullatt_block_indexes": [7, 15, 23, 31],
-        },
+        vision_config={**patches, "window_size": 112, **vision},
         image_token_id=ids["<|image_pad|>"],
         video_token_id=ids["<|video_pad|>"],
         vision_start_token_id=ids["<|vision_start|>"],
         vision_end_token_id=ids["<|vision_end|>"],
-        tie_word_embeddings=False,
+        **tying,
     )
     torch.manual_seed(0)
     previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.bfloat16)
+    torch.set_default_dtype(getattr(torch, dtype))
     try:
         with torch.device(device):
             model = Qwen2_5_VLForConditionalGeneration(config)
     finally:
         torch.set_default_dtype(previous)
+    if stops_at_once:
+        _rig_end_of_turn(model, ids["<|im_end|>"])
     model.generation_config.eos_token_id = ids["<|im_end|>"]
     model.generation_config.pad_token_id = ids["<|endoftext|>"]
     model.generation_config.do_sample = False
     model.save_pretrained(path)
     del model
+
     image_processor = Qwen2VLImageProcessor(
-        size={"shortest_edge": 56 * 56, "longest_edge": 28 * 28 * 16384},
+        size={"shortest_edge": 56 * 56, "longest_edge": longest_edge},
         patch_size=14,
         merge_size=2,
         temporal_patch_size=2,

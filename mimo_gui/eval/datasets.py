@@ -227,28 +227,27 @@ def load_screenspot(
         return []  # one annotation file, of a split the filter leaves out
     folder = files[0][1].parent
     image_dir = _existing_dir(images) if images is not None else _find_screenspot_images(folder, version)
-    seen: dict[str, str] = {}
-    samples: list[Sample] = []
-    for split, path in files:
-        for index, raw in enumerate(_json_records(path)):
-            if limit is not None and len(samples) >= limit:
-                return samples
-            where = f"{path}: record {index}"
-            record = _validate(_ScreenSpotRecord, raw, where)
-            tags = {"split": split}
-            if record.data_type is not None:
-                tags["data_type"] = record.data_type
-            if record.data_source is not None:
-                tags["data_source"] = record.data_source
-            sample = Sample(
-                id=f"{path.stem}:{index}",
-                image=_image_file(image_dir / record.img_filename, where),
-                instruction=_instruction(record.instruction, where),
-                box=_box(record.bbox, "xywh", where),
-                tags=tags,
-            )
-            samples.append(_unique(sample, seen, where))
-    return samples
+
+    def made() -> Iterator[tuple[Sample, str]]:
+        for split, path in files:
+            for index, raw in enumerate(_json_records(path)):
+                where = f"{path}: record {index}"
+                record = _validate(_ScreenSpotRecord, raw, where)
+                tags = {"split": split}
+                if record.data_type is not None:
+                    tags["data_type"] = record.data_type
+                if record.data_source is not None:
+                    tags["data_source"] = record.data_source
+                sample = Sample(
+                    id=f"{path.stem}:{index}",
+                    image=_image_file(image_dir / record.img_filename, where),
+                    instruction=_instruction(record.instruction, where),
+                    box=_box(record.bbox, "xywh", where),
+                    tags=tags,
+                )
+                yield sample, where
+
+    return _collect(made(), limit)
 
 
 def _screenspot_files(data: Path, splits: Sequence[str] | None) -> tuple[list[tuple[str, Path]], str]:
@@ -326,29 +325,28 @@ def load_screenspot_pro(
     _check_limit(limit)
     files, default_images = _pro_files(Path(data), splits)
     image_dir = _existing_dir(images if images is not None else default_images)
-    seen: dict[str, str] = {}
-    samples: list[Sample] = []
-    for split, path in files:
-        for index, raw in enumerate(_json_records(path)):
-            if limit is not None and len(samples) >= limit:
-                return samples
-            where = f"{path}: record {index}"
-            record = _validate(_ProRecord, raw, where)
-            tags = {"split": split}
-            for key in ("ui_type", "group", "platform", "application"):
-                value = getattr(record, key)
-                if value is not None:
-                    tags[key] = value
-            sample = Sample(
-                id=str(record.id) if record.id is not None else f"{path.stem}:{index}",
-                image=_image_file(image_dir / record.img_filename, where),
-                instruction=_instruction(record.instruction, where),
-                instruction_cn=record.instruction_cn,
-                box=_box(record.bbox, "xyxy", where),
-                tags=tags,
-            )
-            samples.append(_unique(sample, seen, where))
-    return samples
+
+    def made() -> Iterator[tuple[Sample, str]]:
+        for split, path in files:
+            for index, raw in enumerate(_json_records(path)):
+                where = f"{path}: record {index}"
+                record = _validate(_ProRecord, raw, where)
+                tags = {"split": split}
+                for key in ("ui_type", "group", "platform", "application"):
+                    value = getattr(record, key)
+                    if value is not None:
+                        tags[key] = value
+                sample = Sample(
+                    id=str(record.id) if record.id is not None else f"{path.stem}:{index}",
+                    image=_image_file(image_dir / record.img_filename, where),
+                    instruction=_instruction(record.instruction, where),
+                    instruction_cn=record.instruction_cn,
+                    box=_box(record.bbox, "xyxy", where),
+                    tags=tags,
+                )
+                yield sample, where
+
+    return _collect(made(), limit)
 
 
 def _pro_files(data: Path, splits: Sequence[str] | None) -> tuple[list[tuple[str, Path]], Path]:
@@ -390,18 +388,15 @@ def load_jsonl(
     _check_limit(limit)
     path = _jsonl_file(Path(data))
     base = _existing_dir(images) if images is not None else path.parent
-    seen: dict[str, str] = {}
-    samples: list[Sample] = []
-    for index, (line_no, raw) in enumerate(_jsonl_records(path)):
-        if limit is not None and len(samples) >= limit:
-            break
-        where = f"{path}: record {index} (line {line_no})"
-        record = _validate(_OpenRecord, raw, where)
-        if splits is not None and record.tags.get("split") not in splits:
-            continue
-        sample = _open_sample(record, base / record.image, f"{path.stem}:{index}", where)
-        samples.append(_unique(sample, seen, where))
-    return samples
+
+    def made() -> Iterator[tuple[Sample, str]]:
+        for index, (line_no, raw) in enumerate(_jsonl_records(path)):
+            where = f"{path}: record {index} (line {line_no})"
+            record = _validate(_OpenRecord, raw, where)
+            if splits is None or record.tags.get("split") in splits:
+                yield _open_sample(record, base / record.image, f"{path.stem}:{index}", where), where
+
+    return _collect(made(), limit)
 
 
 def _jsonl_file(data: Path) -> Path:
@@ -478,34 +473,32 @@ def load_hf(
     else:
         parts = [(None, loaded)]
     images_ref = _ImageStore(data, images)
-    seen: dict[str, str] = {}
-    samples: list[Sample] = []
-    for split, part in parts:
-        table = part
-        if "image" in part.column_names and isinstance(part.features["image"], hf.Image):
-            # Undecoded, the column gives the stored bytes: written out as they are, no re-encoding.
-            table = part.cast_column("image", hf.Image(decode=False))
-        stem = data.name if split is None else f"{data.name}/{split}"
-        for index, row in enumerate(table):
-            if limit is not None and len(samples) >= limit:
-                return samples
-            where = f"{data}{'' if split is None else f' [{split}]'}: record {index}"
-            raw = dict(row)
-            if isinstance(raw.get("tags"), dict):
-                # Arrow stores tags as one struct over every key seen: a key a row lacks comes back None.
-                raw["tags"] = {k: v for k, v in raw["tags"].items() if v is not None}
-            elif raw.get("tags", 0) is None:
-                raw.pop("tags")
-            image = images_ref.resolve(raw.get("image"), where)
-            raw["image"] = str(image)
-            record = _validate(_HfRecord, raw, where)
-            if split is not None:
-                record.tags.setdefault("split", split)
-            elif splits is not None and record.tags.get("split") not in splits:
-                continue
-            sample = _open_sample(record, image, f"{stem}:{index}", where)
-            samples.append(_unique(sample, seen, where))
-    return samples
+
+    def made() -> Iterator[tuple[Sample, str]]:
+        for split, part in parts:
+            table = part
+            if "image" in part.column_names and isinstance(part.features["image"], hf.Image):
+                # Undecoded, the column gives the stored bytes: written out as they are, no re-encoding.
+                table = part.cast_column("image", hf.Image(decode=False))
+            stem = data.name if split is None else f"{data.name}/{split}"
+            for index, row in enumerate(table):
+                where = f"{data}{'' if split is None else f' [{split}]'}: record {index}"
+                raw = dict(row)
+                if isinstance(raw.get("tags"), dict):
+                    # Arrow stores tags as one struct over every key seen: a key a row lacks comes back None.
+                    raw["tags"] = {k: v for k, v in raw["tags"].items() if v is not None}
+                elif raw.get("tags", 0) is None:
+                    raw.pop("tags")
+                image = images_ref.resolve(raw.get("image"), where)
+                raw["image"] = str(image)
+                record = _validate(_HfRecord, raw, where)
+                if split is not None:
+                    record.tags.setdefault("split", split)
+                elif splits is not None and record.tags.get("split") not in splits:
+                    continue
+                yield _open_sample(record, image, f"{stem}:{index}", where), where
+
+    return _collect(made(), limit)
 
 
 class _ImageStore:
@@ -707,8 +700,21 @@ def _image_file(path: Path, where: str) -> Path:
     return path.absolute()
 
 
-def _unique(sample: Sample, seen: dict[str, str], where: str) -> Sample:
-    if sample.id in seen:
-        raise ConfigError(f"{where}: id {sample.id!r} was already used by {seen[sample.id]}")
-    seen[sample.id] = where
-    return sample
+def _collect(made: Iterator[tuple[Sample, str]], limit: int | None) -> list[Sample]:
+    """The samples ``made`` yields (each with where it came from), up to ``limit``.
+
+    Every id must be new; nothing past the limit is read, so a huge set with ``--limit 10``
+    reads ten records (and writes at most ten images).
+    """
+    samples: list[Sample] = []
+    seen: dict[str, str] = {}
+    if limit == 0:
+        return samples
+    for sample, where in made:
+        if sample.id in seen:
+            raise ConfigError(f"{where}: id {sample.id!r} was already used by {seen[sample.id]}")
+        seen[sample.id] = where
+        samples.append(sample)
+        if limit is not None and len(samples) >= limit:
+            break
+    return samples

@@ -306,6 +306,15 @@ def test_jsonl_reads_relative_and_absolute_images_ids_and_tags(tmp_path: Path) -
     assert [s.id for s in load_dataset("jsonl", path, limit=1)] == ["mine:0"]
 
 
+def test_records_past_the_limit_are_not_read(tmp_path: Path) -> None:
+    draw_screen(tmp_path / "a.png")
+    good = {"image": "a.png", "instruction": "OK", "box": [0, 0, 5, 5]}
+    path = make_jsonl(tmp_path / "set.jsonl", [good, {"image": "missing.png"}])
+    assert [s.id for s in load_dataset("jsonl", path, limit=1)] == ["set:0"]
+    with pytest.raises(ConfigError, match=r"record 1"):
+        load_dataset("jsonl", path, limit=2)
+
+
 def test_jsonl_images_folder_overrides_the_base(tmp_path: Path) -> None:
     draw_screen(tmp_path / "pics" / "a.png")
     path = make_jsonl(tmp_path / "set.jsonl", [{"image": "a.png", "instruction": "x", "box": [0, 0, 5, 5]}])

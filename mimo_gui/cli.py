@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .actions import Action, ConfigError, EnvError, MimoGuiError, Navigate, ParseError
-from .actions.errors import BackendError, CoordinateError
+from .actions.errors import BackendError, CoordinateError, ModelNotFoundError
 from .agent.backends.base import Backend
 from .agent.backends.factory import BACKEND_KINDS, choose_backend_kind, create_backend
 from .agent.backends.scripted import ScriptedBackend
@@ -349,7 +349,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             backend: Backend = ScriptedBackend(DemoModel(server.url), model=SCRIPTED_DEMO_LABEL)
             print(f"backend: {SCRIPTED_DEMO_LABEL}", file=sys.stderr)
         else:
-            backend = build_backend(args)
+            try:
+                backend = build_backend(args)
+            except ModelNotFoundError as exc:
+                hint = "or watch the loop with no model at all: mimo-gui demo --backend scripted"
+                raise ModelNotFoundError(f"{exc}; {hint}", model=exc.model) from exc
         try:
             with open_browser(args, server.url) as env:
                 code = run_task(args, task, env, backend, profile)

@@ -206,6 +206,18 @@ def test_missing_local_model_says_how_to_get_or_serve_it(tmp_path) -> None:
     assert "--base-url" in error
 
 
+def test_demo_without_the_model_points_to_the_scripted_demo(tmp_path) -> None:
+    pytest.importorskip("transformers")
+    result = run_cli(
+        "demo", "--backend", "transformers", "--model", "nobody/no-such-model-xyz",
+        env={"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")},
+    )  # fmt: skip
+    assert result.returncode == 2
+    error = result.stderr.splitlines()[-1]
+    assert error.startswith("mimo-gui demo: error: model 'nobody/no-such-model-xyz' is not on this machine")
+    assert error.endswith("or watch the loop with no model at all: mimo-gui demo --backend scripted")
+
+
 def test_server_rejection_is_reported(tmp_path, capsys) -> None:
     shot = screenshot(tmp_path / "shot.png", (64, 64), (1, 1, 5, 5))
     with serve_chat(lambda body, images: Reply(status=401, text="bad key")) as server:

@@ -207,11 +207,6 @@ class Frame:
         return (self.model_width, self.model_height)
 
     @property
-    def screen_size(self) -> tuple[float, float]:
-        """The captured area in screen units."""
-        return (self.image_width / self.scale, self.image_height / self.scale)
-
-    @property
     def image_tokens(self) -> int:
         """Visual tokens the model spends on this image (one per 28×28 cell)."""
         return (self.model_width // FACTOR) * (self.model_height // FACTOR)

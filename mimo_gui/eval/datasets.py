@@ -229,23 +229,21 @@ def load_screenspot(
     image_dir = _existing_dir(images) if images is not None else _find_screenspot_images(folder, version)
 
     def made() -> Iterator[tuple[Sample, str]]:
-        for split, path in files:
-            for index, raw in enumerate(_json_records(path)):
-                where = f"{path}: record {index}"
-                record = _validate(_ScreenSpotRecord, raw, where)
-                tags = {"split": split}
-                if record.data_type is not None:
-                    tags["data_type"] = record.data_type
-                if record.data_source is not None:
-                    tags["data_source"] = record.data_source
-                sample = Sample(
-                    id=f"{path.stem}:{index}",
-                    image=_image_file(image_dir / record.img_filename, where),
-                    instruction=_instruction(record.instruction, where),
-                    box=_box(record.bbox, "xywh", where),
-                    tags=tags,
-                )
-                yield sample, where
+        for split, path, index, raw, where in _numbered(files):
+            record = _validate(_ScreenSpotRecord, raw, where)
+            tags = {"split": split}
+            if record.data_type is not None:
+                tags["data_type"] = record.data_type
+            if record.data_source is not None:
+                tags["data_source"] = record.data_source
+            sample = Sample(
+                id=f"{path.stem}:{index}",
+                image=_image_file(image_dir / record.img_filename, where),
+                instruction=_instruction(record.instruction, where),
+                box=_box(record.bbox, "xywh", where),
+                tags=tags,
+            )
+            yield sample, where
 
     return _collect(made(), limit)
 
@@ -327,24 +325,22 @@ def load_screenspot_pro(
     image_dir = _existing_dir(images if images is not None else default_images)
 
     def made() -> Iterator[tuple[Sample, str]]:
-        for split, path in files:
-            for index, raw in enumerate(_json_records(path)):
-                where = f"{path}: record {index}"
-                record = _validate(_ProRecord, raw, where)
-                tags = {"split": split}
-                for key in ("ui_type", "group", "platform", "application"):
-                    value = getattr(record, key)
-                    if value is not None:
-                        tags[key] = value
-                sample = Sample(
-                    id=str(record.id) if record.id is not None else f"{path.stem}:{index}",
-                    image=_image_file(image_dir / record.img_filename, where),
-                    instruction=_instruction(record.instruction, where),
-                    instruction_cn=record.instruction_cn,
-                    box=_box(record.bbox, "xyxy", where),
-                    tags=tags,
-                )
-                yield sample, where
+        for split, path, index, raw, where in _numbered(files):
+            record = _validate(_ProRecord, raw, where)
+            tags = {"split": split}
+            for key in ("ui_type", "group", "platform", "application"):
+                value = getattr(record, key)
+                if value is not None:
+                    tags[key] = value
+            sample = Sample(
+                id=str(record.id) if record.id is not None else f"{path.stem}:{index}",
+                image=_image_file(image_dir / record.img_filename, where),
+                instruction=_instruction(record.instruction, where),
+                instruction_cn=record.instruction_cn,
+                box=_box(record.bbox, "xyxy", where),
+                tags=tags,
+            )
+            yield sample, where
 
     return _collect(made(), limit)
 
@@ -698,6 +694,13 @@ def _image_file(path: Path, where: str) -> Path:
         raise ConfigError(f"{where}: image {path} does not exist")
     # Absolute, so a report or a later run finds it whatever the working folder.
     return path.absolute()
+
+
+def _numbered(files: Sequence[tuple[str, Path]]) -> Iterator[tuple[str, Path, int, Any, str]]:
+    """``(split, path, index, record, where)`` for every record of JSON-array annotation files."""
+    for split, path in files:
+        for index, raw in enumerate(_json_records(path)):
+            yield split, path, index, raw, f"{path}: record {index}"
 
 
 def _collect(made: Iterator[tuple[Sample, str]], limit: int | None) -> list[Sample]:

@@ -201,7 +201,8 @@ def _write(
     tokenizer = _build_tokenizer()
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
     patches = {"patch_size": 14, "spatial_merge_size": 2, "temporal_patch_size": 2}
-    tying = {k: text[k] for k in ("tie_word_embeddings",) if k in text}
+    # Untied embeddings must be said at the top level too; the tiny model keeps the default.
+    tying = {"tie_word_embeddings": text["tie_word_embeddings"]} if "tie_word_embeddings" in text else {}
     config = Qwen2_5_VLConfig(
         text_config={
             "vocab_size": len(tokenizer),

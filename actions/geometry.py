@@ -14,19 +14,16 @@ Every coordinate in mimo-gui says which space it is in:
 
 from __future__ import annotations
 
-import functools
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-import PIL
 from PIL import Image
 from pydantic import BaseModel, ConfigDict
 
 from .errors import CoordinateError
+from .resample import Resize, resize_bicubic
 
 __all__ = [
     "FACTOR",
@@ -36,7 +33,6 @@ __all__ = [
     "FrameMode",
     "Point",
     "Space",
-    "resize_bicubic",
     "smart_resize",
 ]
 
@@ -213,18 +209,20 @@ class Frame:
 
     # -- the image ---------------------------------------------------------
 
-    def apply(self, image: Image.Image) -> Image.Image:
+    def apply(self, image: Image.Image, resize: Resize = resize_bicubic) -> Image.Image:
         """The image the model is shown: the screenshot resized (or scaled and padded) to this frame.
 
         The result is exactly ``model_size``, a multiple of 28 within the budget, so a
-        server's processor with the same or a larger budget leaves it as it is.
+        server's processor with the same or a larger budget leaves it as it is. ``resize``
+        must equal Pillow's bicubic resize; the agent loop passes an `IncrementalResize`,
+        which reuses the previous step's work.
         """
         if image.size != self.image_size:
             raise ValueError(f"frame is for a {self.image_width}x{self.image_height} image, got {image.size}")
         rgb = image if image.mode == "RGB" else image.convert("RGB")
         content = rgb
         if (self.content_width, self.content_height) != self.image_size:
-            content = resize_bicubic(rgb, (self.content_width, self.content_height))
+            content = resize(rgb, (self.content_width, self.content_height))
         if (self.content_width, self.content_height) == self.model_size:
             return content
         canvas = Image.new("RGB", self.model_size, (0, 0, 0))
@@ -286,82 +284,6 @@ class Frame:
 
     def _inside_model(self, x: float, y: float) -> bool:
         return 0 <= x <= self.model_width and 0 <= y <= self.model_height
-
-
-_SPLIT_MIN_PIXELS = 500_000
-_PILLOW_PICKS_ORDER = int(PIL.__version__.split(".")[0]) >= 13
-
-
-def resize_bicubic(image: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """``image.resize(size, BICUBIC)``, bit for bit, on two cores where there are two.
-
-    Pillow resamples in two passes, one across and one down, rounding to 8 bits between
-    them; each output pixel of the across pass depends only on its own row, and of the down
-    pass only on its own column. So the first pass runs on two bands cut along the axis it
-    leaves alone, and the second on two bands cut along the other, in threads (Pillow
-    releases the GIL while it resamples): the same arithmetic on the same pixels, about 1.4
-    times as fast for a screenshot. The passes run in the order Pillow itself picks, which
-    changed in Pillow 13. A test compares the result with Pillow's own over many sizes.
-    """
-    width, height = size
-    if image.width * image.height < _SPLIT_MIN_PIXELS or (os.cpu_count() or 1) < 2 or height < 2 or width < 2:
-        return image.resize(size, Image.Resampling.BICUBIC)
-    if _across_first(image.size, size):
-        return _down_in_columns(_across_in_rows(image, width), height)
-    return _across_in_rows(_down_in_columns(image, height), width)
-
-
-def _across_first(source: tuple[int, int], size: tuple[int, int]) -> bool:
-    """Whether Pillow's resize runs its across pass first (always, before Pillow 13)."""
-    if _PILLOW_PICKS_ORDER:
-        shrink_x, shrink_y = source[0] - size[0], source[1] - size[1]
-        # Pillow 13's Resample.c: down first when the height shrinks by over twice as many
-        # pixels as the width does.
-        return not (shrink_y > 0 and shrink_y > 2 * shrink_x)
-    return True
-
-
-def _across_in_rows(image: Image.Image, width: int) -> Image.Image:
-    """The across pass alone, as two bands of rows."""
-    if width == image.width:
-        return image
-    top = image.height // 2
-    bands = [(0, top), (top, image.height)]
-    parts = _shared_pool().map(
-        lambda band: image.crop((0, band[0], image.width, band[1])).resize(
-            (width, band[1] - band[0]), Image.Resampling.BICUBIC
-        ),
-        bands,
-    )
-    out = Image.new(image.mode, (width, image.height))
-    for (y0, _), part in zip(bands, parts):
-        out.paste(part, (0, y0))
-    return out
-
-
-def _down_in_columns(image: Image.Image, height: int) -> Image.Image:
-    """The down pass alone, as two bands of columns."""
-    if height == image.height:
-        return image
-    left = image.width // 2
-    bands = [(0, left), (left, image.width)]
-    parts = _shared_pool().map(
-        lambda band: image.crop((band[0], 0, band[1], image.height)).resize(
-            (band[1] - band[0], height), Image.Resampling.BICUBIC
-        ),
-        bands,
-    )
-    out = Image.new(image.mode, (image.width, height))
-    for (x0, _), part in zip(bands, parts):
-        out.paste(part, (x0, 0))
-    return out
-
-
-@functools.cache
-def _shared_pool() -> ThreadPoolExecutor:
-    # Two workers whoever calls: many callers at once (a concurrent eval) queue here rather
-    # than oversubscribe the cores; the workers never submit to it, so nothing can deadlock.
-    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="mimo-gui-resize")
 
 
 def _pad_content(width: int, height: int, factor: int, min_pixels: int, max_pixels: int) -> tuple[int, int]:

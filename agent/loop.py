@@ -33,6 +33,7 @@ from ..actions import (
     map_points,
 )
 from ..actions.errors import ActionFailed
+from ..actions.resample import IncrementalResize
 from ..env_adapters.base import Env
 from ..prompts import ImagePart, PastStep, Profile, StepInput, get_profile
 from .backends.base import Backend, CompletionRequest
@@ -77,6 +78,8 @@ class _State:
     feedback: str | None = None
     mistakes_in_a_row: int = 0
     index: int = 0
+    # Consecutive screenshots mostly differ in a small region: reframe only that.
+    resize: IncrementalResize = field(default_factory=IncrementalResize)
 
 
 class Agent:
@@ -144,7 +147,7 @@ class Agent:
             obs = self.env.observe()
             lap("capture")
             frame = self.profile.frame(obs.size, scale=obs.scale, origin=obs.origin)
-            framed = ImagePart(frame.apply(obs.image))
+            framed = ImagePart(frame.apply(obs.image, state.resize))
             rec.frame, rec.context = frame_record(frame), obs.context()
             lap("frame")
             if recorder is not None:

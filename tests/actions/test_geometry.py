@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import random
 
-import PIL
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -164,46 +163,3 @@ def test_box_centre_and_contains() -> None:
     box = Box(x1=10, y1=20, x2=30, y2=60)
     assert box.center == Point(x=20, y=40)
     assert box.contains(Point(x=10, y=60)) and not box.contains(Point(x=9.99, y=40))
-
-
-@pytest.mark.parametrize(
-    ("size", "target"),
-    [((2560, 1600), (2240, 1400)), ((1280, 800), (1288, 812)), ((3840, 2160), (2380, 1344)),
-     ((1001, 701), (979, 673)), ((700, 1000), (728, 1008)), ((2000, 300), (1988, 308)),
-     # Pillow 13 runs these down first: the height shrinks over twice as much as the width
-     ((1440, 3200), (1176, 2632)), ((1200, 2000), (1190, 900)), ((2525, 2398), (2451, 1791))],
-)  # fmt: skip
-def test_resize_bicubic_is_pillows_resize_bit_for_bit(size, target) -> None:
-    import numpy as np
-
-    from mimo_gui.actions.geometry import resize_bicubic
-
-    rng = np.random.default_rng(sum(size))
-    image = Image.fromarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8))
-    ours = resize_bicubic(image, target)
-    assert ours.size == target
-    assert ours.tobytes() == image.resize(target, Image.Resampling.BICUBIC).tobytes()
-
-
-def test_resize_bicubic_matches_pillow_over_random_sizes_in_both_pass_orders() -> None:
-    import numpy as np
-
-    from mimo_gui.actions.geometry import _across_first, resize_bicubic
-
-    rng = np.random.default_rng(7)
-    noise = Image.fromarray(rng.integers(0, 255, (1500, 1500, 3), dtype=np.uint8))
-    pick = random.Random(7)
-    orders = set()
-    for _ in range(30):
-        source = (pick.randint(720, 1500), pick.randint(720, 1500))
-        target = (pick.randint(200, 1500), pick.randint(200, 1500))
-        image = noise.crop((0, 0, *source))
-        orders.add(_across_first(source, target))
-        assert (
-            resize_bicubic(image, target).tobytes()
-            == image.resize(target, Image.Resampling.BICUBIC).tobytes()
-        ), (
-            source,
-            target,
-        )
-    assert len(orders) == (2 if int(PIL.__version__.split(".")[0]) >= 13 else 1)

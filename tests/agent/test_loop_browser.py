@@ -54,7 +54,14 @@ def test_agent_signs_in_at_every_device_scale_factor(
 ) -> None:
     from mimo_gui.env_adapters.browser import BrowserEnv
 
-    backend = ScriptedBackend(DemoModel(server.url, password=PASSWORD), model="scripted demo")
+    demo = DemoModel(server.url, password=PASSWORD)
+    shown: list[Image.Image] = []
+
+    def model(request: CompletionRequest) -> str:
+        shown.append(request.images()[-1].image)
+        return demo(request)
+
+    backend = ScriptedBackend(model, model="scripted demo")
     with BrowserEnv.launch(
         server.url, viewport=(1280, 800), device_scale_factor=dsf, chromium=chromium
     ) as env:
@@ -69,6 +76,14 @@ def test_agent_signs_in_at_every_device_scale_factor(
     typed = [a.text for s in loaded.steps for a in s.actions if a.type == "type"]
     assert typed == ["alice", PASSWORD]
     assert loaded.run.env["device_scale_factor"] == dsf and loaded.run.status == "finished"
+    # Each image the model was shown is Pillow's bicubic resize of that step's screenshot,
+    # though the loop reframed only what changed since the step before.
+    assert len(shown) == len(loaded.steps)
+    for step, image in zip(loaded.steps, shown):
+        shot = loaded.screenshot(step)
+        assert shot is not None and step.frame is not None
+        size = (step.frame["model_width"], step.frame["model_height"])
+        assert image.tobytes() == shot.resize(size, Image.Resampling.BICUBIC).tobytes(), step.index
 
 
 def test_agent_signs_in_when_the_page_starts_scrolled(

@@ -175,6 +175,7 @@ class Agent:
             rec.parsed, rec.thought = list(decision.actions), decision.thought
             lap("parse")
             state.history.append(PastStep(decision.actions, completion.text, framed))
+            _forget_old_images(state.history, keep=self.profile.history_images - 1)
             on_screen = [map_points(a, frame.to_screen) for a in decision.actions]
             for action in on_screen:
                 if not is_terminal(action) and type(action) not in self.env.supported_actions:
@@ -276,6 +277,14 @@ class Agent:
             versions=package_versions(),
             started_at=started,
         )
+
+
+def _forget_old_images(history: list[PastStep], keep: int) -> None:
+    """Let go of the screenshots no prompt will carry again (all but the last ``keep``):
+    a framed screenshot at scale factor 2 is about 9 MB, and a run may take a hundred steps."""
+    for i in range(max(0, len(history) - keep)):
+        if history[i].image is not None:
+            history[i] = replace(history[i], image=None)
 
 
 def _feedback(error: MimoGuiError) -> str:

@@ -132,6 +132,18 @@ def test_history_is_the_models_own_format(env: ImageEnv) -> None:
     assert 'Step 1: {"action": "click", "start_point": [504, 350]}.Step 2: {"action": "wait"}.' in prompt
 
 
+def test_the_loop_keeps_only_the_screenshots_a_prompt_can_still_carry(env: ImageEnv) -> None:
+    from mimo_gui.agent.loop import _State
+
+    backend = ScriptedBackend.from_answers([click(504, 350)] * 5)
+    agent = Agent(env, backend, history_images=3)
+    state = _State()
+    for _ in range(5):
+        agent.step("t", state)
+    assert [p.image is not None for p in state.history] == [False, False, False, True, True]
+    assert len(backend.requests[-1].images()) == 3  # two kept from history, plus the current one
+
+
 def test_a_non_empty_run_folder_is_refused(env: ImageEnv, tmp_path) -> None:
     (tmp_path / "r").mkdir()
     (tmp_path / "r" / "x").write_text("keep me")

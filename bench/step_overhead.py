@@ -67,8 +67,8 @@ def click_bottom(size: tuple[int, int]) -> str:
 
 
 def repaint_on_click(page: Page) -> None:
-    # A new background colour on every click: the bare loop's click between two agent steps
-    # must not undo the agent's, as a toggle would.
+    # A new background colour on every click (a toggle would give the same screen back
+    # every other click, and the frame cache would skip the work).
     page.evaluate(
         """() => {
             let clicks = 0;

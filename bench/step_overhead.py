@@ -67,8 +67,8 @@ def click_bottom(size: tuple[int, int]) -> str:
 
 
 def repaint_on_click(page: Page) -> None:
-    # A new background colour on every click (a toggle would give the same screen back
-    # every other click, and the frame cache would skip the work).
+    # A new background colour on every click, so that two captures always differ, however
+    # many clicks fell between them (after two, a toggle would show the same screen again).
     page.evaluate(
         """() => {
             let clicks = 0;

@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 import httpx
 from PIL import Image
@@ -184,6 +184,9 @@ class _WireModelList(BaseModel):
     data: list[_WireModelCard]
 
 
+_W = TypeVar("_W", bound=BaseModel)
+
+
 def _wire_message(message: Message, fmt: ImageFormat) -> dict[str, Any]:
     parts: list[dict[str, Any]] = []
     for part in message.content:
@@ -196,6 +199,18 @@ def _wire_message(message: Message, fmt: ImageFormat) -> dict[str, Any]:
 
 def _visual_tokens(images: Sequence[ImagePart]) -> int:
     return sum((w // FACTOR) * (h // FACTOR) for w, h in (p.size for p in images))
+
+
+def _read_wire(wire: type[_W], response: httpx.Response, url: str, what: str) -> _W:
+    """The response body as ``wire``, or a `BadResponse` quoting what came instead."""
+    try:
+        return wire.model_validate_json(response.content)
+    except ValidationError as exc:
+        raise BadResponse(
+            f"{url} answered {response.status_code} with something other than {what}: "
+            f"{_one_line(response.text, 200)!r}",
+            url=url,
+        ) from exc
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -364,14 +379,7 @@ class OpenAIBackend:
     def _discover_model(self) -> str:
         url = self.models_url
         response = self._send("GET", url, None, n_images=0)
-        try:
-            listing = _WireModelList.model_validate_json(response.content)
-        except ValidationError as exc:
-            raise BadResponse(
-                f"{url} answered {response.status_code} with something other than a model list: "
-                f"{_one_line(response.text, 200)!r}",
-                url=url,
-            ) from exc
+        listing = _read_wire(_WireModelList, response, url, "a model list")
         if not listing.data:
             raise BackendError(f"{url} serves no models: start the server with one, or pass --model", url=url)
         return listing.data[0].id
@@ -490,14 +498,7 @@ class OpenAIBackend:
 
     def _parse(self, response: httpx.Response, model: str, latency: float) -> Completion:
         url = self.chat_url
-        try:
-            wire = _WireCompletion.model_validate_json(response.content)
-        except ValidationError as exc:
-            raise BadResponse(
-                f"{url} answered {response.status_code} with something other than a chat completion: "
-                f"{_one_line(response.text, 200)!r}",
-                url=url,
-            ) from exc
+        wire = _read_wire(_WireCompletion, response, url, "a chat completion")
         choice = wire.choices[0]
         if choice.message.content is None:
             raise BadResponse(

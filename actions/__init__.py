@@ -5,6 +5,7 @@ This package imports nothing else of mimo-gui: it is the bottom layer.
 
 from .errors import (
     ActionFailed,
+    AnswerTruncated,
     BackendError,
     BackendRejected,
     BackendTimeout,
@@ -14,12 +15,15 @@ from .errors import (
     ConfigError,
     CoordinateError,
     EnvError,
+    EnvUnreachable,
     MimoGuiError,
     ModelNotFoundError,
     ParseError,
+    UnframeableImage,
     UnsupportedAction,
 )
 from .geometry import FACTOR, Box, Frame, FrameMode, Point, Space, smart_resize
+from .screen import Dialog, ScreenContext, Tab
 from .vocabulary import (
     ACTION_TYPES,
     Action,
@@ -55,6 +59,7 @@ __all__ = [
     "ActionAdapter",
     "ActionFailed",
     "AnswerDialog",
+    "AnswerTruncated",
     "Back",
     "BackendError",
     "BackendRejected",
@@ -67,8 +72,10 @@ __all__ = [
     "Click",
     "ConfigError",
     "CoordinateError",
+    "Dialog",
     "Drag",
     "EnvError",
+    "EnvUnreachable",
     "Fail",
     "Finish",
     "Frame",
@@ -83,12 +90,15 @@ __all__ = [
     "OpenApp",
     "ParseError",
     "Point",
+    "ScreenContext",
     "Scroll",
     "ScrollDirection",
     "Space",
     "Swipe",
     "SwitchTab",
+    "Tab",
     "Type",
+    "UnframeableImage",
     "UnsupportedAction",
     "Wait",
     "action_point",

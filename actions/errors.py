@@ -2,8 +2,10 @@
 
     MimoGuiError                     base: catch this to catch ours only
     ├── ParseError                   the model's answer does not parse; carries the raw text
+    │   └── AnswerTruncated          ... because it was cut off at the token cap (finish_reason "length")
     ├── CoordinateError              a model point lies outside the image it was given
     ├── ConfigError                  bad settings: unknown profile, missing template variable, bad flag
+    │   └── UnframeableImage         an image smart_resize cannot frame (aspect over 200:1, side too small)
     ├── ModelNotFoundError           weights are not on disk and cannot be fetched
     ├── BackendError                 the model server or local model failed; carries the URL
     │   ├── BackendUnreachable       connection refused or dropped, after retries
@@ -13,6 +15,7 @@
     └── EnvError                     the screen side failed; carries the action where there is one
         ├── UnsupportedAction        the env does not declare that action: nothing was done
         ├── ActionFailed             the env tried and failed (element gone, adb error)
+        ├── EnvUnreachable           the page, browser, display or device cannot be reached at all
         └── CaptureFailed            the screenshot could not be taken
 
 Errors are classified by who can fix them. The model's own mistakes
@@ -30,6 +33,7 @@ from typing import Any
 
 __all__ = [
     "ActionFailed",
+    "AnswerTruncated",
     "BackendError",
     "BackendRejected",
     "BackendTimeout",
@@ -39,9 +43,11 @@ __all__ = [
     "ConfigError",
     "CoordinateError",
     "EnvError",
+    "EnvUnreachable",
     "MimoGuiError",
     "ModelNotFoundError",
     "ParseError",
+    "UnframeableImage",
     "UnsupportedAction",
 ]
 
@@ -68,12 +74,25 @@ class ParseError(MimoGuiError):
         return f"{self.args[0]}; raw answer: {shown!r}"
 
 
+class AnswerTruncated(ParseError):
+    """The answer was cut off at the token cap before it named an action.
+
+    Counted apart from plain parse errors: the fix is a larger ``--max-tokens`` (or
+    ``--no-think``), not a better prompt.
+    """
+
+
 class CoordinateError(MimoGuiError):
     """A point the model gave lies outside the image it was shown."""
 
 
 class ConfigError(MimoGuiError):
     """Settings that cannot work: an unknown profile, a missing template variable, a bad flag."""
+
+
+class UnframeableImage(ConfigError, ValueError):
+    """An image the processor's resize rule cannot frame: an aspect ratio over 200:1, or a
+    side under 28 px after scaling. A `ValueError` too, as ``smart_resize`` raised before."""
 
 
 class ModelNotFoundError(ConfigError):
@@ -140,6 +159,12 @@ class UnsupportedAction(EnvError):
 
 class ActionFailed(EnvError):
     """The env tried the action and it failed."""
+
+
+class EnvUnreachable(EnvError):
+    """The screen side cannot be reached at all: a URL that does not answer, no browser
+    at a CDP address, no X display, no adb device. A connection error (exit 2), not a
+    model mistake."""
 
 
 class CaptureFailed(EnvError):

@@ -160,7 +160,7 @@ class Agent:
                     history=state.history,
                     supported=self.env.supported_actions | _TERMINAL,
                     platform=self.env.platform,
-                    context=rec.context,
+                    context=obs.screen,
                     feedback=state.feedback,
                     think=self.think,
                 )

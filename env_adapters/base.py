@@ -18,27 +18,9 @@ from typing import Any, Protocol, Self, runtime_checkable
 from PIL import Image
 
 from ..actions import Action, Point
+from ..actions.screen import Dialog, ScreenContext, Tab
 
 __all__ = ["ActionResult", "Dialog", "Env", "EnvBase", "Observation", "Tab"]
-
-
-@dataclass(frozen=True, slots=True)
-class Tab:
-    """An open browser tab, as the model is told about it."""
-
-    index: int
-    title: str
-    url: str
-    active: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Dialog:
-    """A browser dialog waiting for an answer (``alert``, ``confirm``, ``prompt``, ``beforeunload``)."""
-
-    kind: str
-    message: str
-    default_value: str = ""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -72,18 +54,15 @@ class Observation:
         """The screenshot's size in physical pixels."""
         return self.image.size
 
+    @property
+    def screen(self) -> ScreenContext:
+        """What is in front besides the pixels, typed, as the prompts take it."""
+        return ScreenContext(url=self.url, title=self.title, app=self.app, tabs=self.tabs, dialog=self.dialog)
+
     def context(self) -> dict[str, Any]:
-        """The non-image part, JSON-ready, for records and prompts."""
+        """The non-image part, JSON-ready, for records."""
         out: dict[str, Any] = {"scale": self.scale, "origin": list(self.origin)}
-        for key in ("url", "title", "app"):
-            if (value := getattr(self, key)) is not None:
-                out[key] = value
-        if self.tabs:
-            out["tabs"] = [
-                {"index": t.index, "title": t.title, "url": t.url, "active": t.active} for t in self.tabs
-            ]
-        if self.dialog:
-            out["dialog"] = {"kind": self.dialog.kind, "message": self.dialog.message}
+        out.update(self.screen.to_json())
         out.update(self.extra)
         return out
 

@@ -15,27 +15,27 @@ from typing import Any
 
 from ..actions import Action, Frame, FrameMode, Space
 from ..actions.dialects import Decision, Dialect
+from ..actions.screen import ScreenContext
 from .messages import ImagePart, Message, Sampling
 from .render import render_text
 
 __all__ = ["PastStep", "Profile", "StepInput", "browser_context"]
 
 
-def browser_context(context: dict[str, Any]) -> str:
+def browser_context(screen: ScreenContext) -> str:
     """The browser's state as prompt lines: URL, open tabs, a dialog waiting for an answer."""
     lines: list[str] = []
-    if url := context.get("url"):
-        lines.append(f"URL: {url}")
-    tabs = context.get("tabs") or []
-    if len(tabs) > 1:
+    if screen.url:
+        lines.append(f"URL: {screen.url}")
+    if len(screen.tabs) > 1:
         lines.append("Open tabs:")
         lines += [
-            f"  {t['index']}: {t['title'] or '(untitled)'} ({t['url']}){' [active]' if t['active'] else ''}"
-            for t in tabs
+            f"  {t.index}: {t.title or '(untitled)'} ({t.url}){' [active]' if t.active else ''}"
+            for t in screen.tabs
         ]
-    if dialog := context.get("dialog"):
+    if screen.dialog:
         lines.append(
-            f'A {dialog["kind"]} dialog is open saying: "{dialog["message"]}". '
+            f'A {screen.dialog.kind} dialog is open saying: "{screen.dialog.message}". '
             "Answer it with answer_dialog before anything else."
         )
     return "\n".join(lines)
@@ -64,8 +64,8 @@ class StepInput:
     supported: frozenset[type[Any]] = frozenset()
     """The env's action classes: the prompt lists only verbs that produce one of them."""
     platform: str = "browser"
-    context: dict[str, Any] = field(default_factory=dict)
-    """The observation's context (url, title, tabs, dialog)."""
+    context: ScreenContext = field(default_factory=ScreenContext)
+    """What is in front besides the pixels (url, title, tabs, dialog)."""
     feedback: str | None = None
     """What went wrong with the model's previous answer, to be fixed now."""
     think: bool | None = None

@@ -29,7 +29,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from types import TracebackType
 from typing import Any, Literal, TypeVar, get_args
 
 import httpx
@@ -46,7 +45,7 @@ from ...actions.errors import (
 )
 from ...actions.geometry import FACTOR
 from ...prompts.messages import ImagePart, Message, TextPart
-from .base import Completion, CompletionRequest
+from .base import BackendBase, Capabilities, Completion, CompletionRequest
 
 __all__ = [
     "DEFAULT_IMAGE_FORMAT",
@@ -258,7 +257,7 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
 # -- the backend -------------------------------------------------------------
 
 
-class OpenAIBackend:
+class OpenAIBackend(BackendBase):
     """A `Backend` that posts to an OpenAI-compatible ``/v1/chat/completions`` endpoint.
 
     Retries 429 (honouring ``Retry-After``), 5xx and dropped connections with exponential
@@ -540,20 +539,13 @@ class OpenAIBackend:
 
     # -- lifetime ----------------------------------------------------------------
 
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities(max_in_flight=self.concurrency, image_format=self.image_format)
+
     def close(self) -> None:
         """Close the HTTP client and its connections."""
         self._client.close()
-
-    def __enter__(self) -> OpenAIBackend:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"OpenAIBackend({self.base_url!r}, model={self._model!r})"

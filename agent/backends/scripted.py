@@ -7,17 +7,17 @@ named for what it is, and its `model` label says so in every record.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 
 from ...actions.errors import BackendError
-from .base import Completion, CompletionRequest
+from .base import BackendBase, Completion, CompletionRequest
 
 __all__ = ["ScriptedBackend"]
 
 Handler = Callable[[CompletionRequest], "str | Completion"]
 
 
-class ScriptedBackend:
+class ScriptedBackend(BackendBase):
     """A backend whose answers come from ``handler(request)`` (a string or a `Completion`).
 
     ``ScriptedBackend.from_answers([...])`` plays a fixed list of answers in order and
@@ -51,9 +51,3 @@ class ScriptedBackend:
         if isinstance(out, Completion):
             return out
         return Completion(text=out, latency_s=time.perf_counter() - start, model=self.model)
-
-    def complete_many(self, requests: Sequence[CompletionRequest]) -> list[Completion]:
-        return [self.complete(r) for r in requests]
-
-    def close(self) -> None:
-        pass

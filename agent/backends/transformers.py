@@ -23,7 +23,7 @@ from typing import Any
 from ...actions.errors import BackendError, ConfigError, MimoGuiError, ModelNotFoundError
 from ...actions.geometry import FACTOR
 from ...prompts.messages import ImagePart, Message, Sampling, TextPart
-from .base import Completion, CompletionRequest
+from .base import BackendBase, Capabilities, Completion, CompletionRequest
 
 __all__ = ["DEFAULT_MODEL", "DTYPES", "TransformersBackend", "load_model", "to_hf_conversation"]
 
@@ -178,7 +178,7 @@ def to_hf_conversation(messages: Sequence[Message]) -> list[dict[str, Any]]:
     return conversation
 
 
-class TransformersBackend:
+class TransformersBackend(BackendBase):
     """A `Backend` that runs the model in this process with Hugging Face ``transformers``.
 
     The model is loaded at construction, so a missing model fails before any screen is
@@ -214,6 +214,10 @@ class TransformersBackend:
         self._hf_model: Any = None
         self._processor: Any = None
         self._hf_model, self._processor = load_model(model, device=device, dtype=dtype)
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities(batches=True)
 
     def complete(self, request: CompletionRequest) -> Completion:
         """Answer one request."""

@@ -13,9 +13,11 @@ from mimo_gui.actions import (
     Back,
     Click,
     ConfigError,
+    Dialog,
     Finish,
     Hotkey,
     Point,
+    ScreenContext,
     Scroll,
     Space,
     Type,
@@ -104,7 +106,7 @@ def test_mimo_step_prompt_without_history_says_none_and_carries_feedback_and_dia
         image=IMG,
         supported=SUPPORTED,
         platform="browser",
-        context={"url": "http://127.0.0.1/x", "dialog": {"kind": "confirm", "message": "Delete?"}},
+        context=ScreenContext(url="http://127.0.0.1/x", dialog=Dialog(kind="confirm", message="Delete?")),
         feedback="your answer had no action",
     )
     text = MIMO_VL.step_messages(step)[0].text_view()

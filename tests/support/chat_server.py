@@ -48,13 +48,26 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from PIL import Image
 
 from mimo_gui.actions.geometry import FACTOR, smart_resize
 
-__all__ = ["ChatServer", "RecordedRequest", "Reply", "Responder", "free_port", "serve_chat"]
+__all__ = [
+    "ChatServer",
+    "ReasoningField",
+    "RecordedRequest",
+    "Reply",
+    "Responder",
+    "free_port",
+    "serve_chat",
+    "split_reasoning",
+]
+
+ReasoningField = Literal["reasoning_content", "reasoning"]
+"""Where a reasoning server puts the thought: ``reasoning_content`` (older vLLM, SGLang) or
+``reasoning`` (newer vLLM)."""
 
 
 @dataclass
@@ -163,8 +176,10 @@ class ChatServer:
         model: str | None = "mimo-vl-test",
         max_pixels: int | None = None,
         min_pixels: int = 56 * 56,
+        reasoning_parser: ReasoningField | None = None,
     ) -> None:
         self.responder = responder
+        self.reasoning_parser = reasoning_parser
         self.model = model
         self.max_pixels = max_pixels
         self.min_pixels = min_pixels
@@ -369,6 +384,10 @@ class _Handler(BaseHTTPRequestHandler):
             )
         prompt_tokens = chat._prompt_tokens(body, seen)
         completion_tokens = max(1, math.ceil(len(reply.text) / 4))
+        message: dict[str, Any] = {"role": "assistant", "content": reply.text}
+        if chat.reasoning_parser is not None:
+            reasoning, content = split_reasoning(reply.text)
+            message = {"role": "assistant", "content": content, chat.reasoning_parser: reasoning}
         answer = {
             "id": f"chatcmpl-test-{number}",
             "object": "chat.completion",
@@ -377,7 +396,7 @@ class _Handler(BaseHTTPRequestHandler):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": reply.text},
+                    "message": message,
                     "finish_reason": reply.finish_reason,
                 }
             ],
@@ -390,6 +409,17 @@ class _Handler(BaseHTTPRequestHandler):
         return reply.status, json.dumps(answer).encode(), reply.headers
 
 
+def split_reasoning(text: str) -> tuple[str | None, str | None]:
+    """``(reasoning, content)`` as a server started with ``--reasoning-parser deepseek_r1`` splits
+    a non-streamed answer: the text before ``</think>`` (an opening ``<think>`` dropped) is the
+    reasoning and what follows is the content, None when empty; with no ``</think>`` at all the
+    whole text is reasoning and the content is None."""
+    if "</think>" not in text:
+        return text.removeprefix("<think>"), None
+    before, _, after = text.partition("</think>")
+    return before.removeprefix("<think>") or None, after or None
+
+
 def _error_body(status: int, message: str) -> bytes:
     """vLLM's error shape."""
     kind = {400: "BadRequestError", 404: "NotFoundError"}.get(status, "Error")
@@ -400,7 +430,11 @@ def _error_body(status: int, message: str) -> bytes:
 
 @contextmanager
 def serve_chat(
-    responder: Responder, *, model: str | None = "mimo-vl-test", max_pixels: int | None = None
+    responder: Responder,
+    *,
+    model: str | None = "mimo-vl-test",
+    max_pixels: int | None = None,
+    reasoning_parser: ReasoningField | None = None,
 ) -> Iterator[ChatServer]:
     """Run a `ChatServer` for the ``with`` block and stop it afterwards.
 
@@ -408,8 +442,10 @@ def serve_chat(
         responder: ``responder(body, images) -> str | Reply``, called once per chat request.
         model: the served model name (requests naming another get vLLM's 404); None serves none.
         max_pixels: simulate a server whose processor re-shrinks images beyond this area.
+        reasoning_parser: simulate a server started with a reasoning parser: the thought
+            goes into this message field and ``content`` keeps only the answer.
     """
-    server = ChatServer(responder, model=model, max_pixels=max_pixels)
+    server = ChatServer(responder, model=model, max_pixels=max_pixels, reasoning_parser=reasoning_parser)
     with server:
         yield server
 

@@ -22,7 +22,7 @@ from typing import Literal
 from PIL import Image
 from pydantic import BaseModel, ConfigDict
 
-from .errors import CoordinateError
+from .errors import CoordinateError, UnframeableImage
 from .resample import Resize, resize_bicubic
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "FrameMode",
     "Point",
     "Space",
+    "check_frameable",
     "smart_resize",
 ]
 
@@ -109,15 +110,11 @@ def smart_resize(
     MiMo-VL's budget: profiles pass their own.
 
     Raises:
-        ValueError: a side is not positive, or the aspect ratio exceeds 200:1.
+        UnframeableImage: a side is not positive, the aspect ratio exceeds 200:1, or a
+            side would come out under ``factor`` pixels (a `ValueError` too, as in
+            transformers).
     """
-    if height <= 0 or width <= 0:
-        raise ValueError(f"image size must be positive, got {width}x{height}")
-    if max(height, width) / min(height, width) > MAX_RATIO:
-        raise ValueError(
-            f"absolute aspect ratio must be smaller than {MAX_RATIO}, "
-            f"got {max(height, width) / min(height, width)}"
-        )
+    check_frameable(width, height)
     h_bar = round(height / factor) * factor
     w_bar = round(width / factor) * factor
     if h_bar * w_bar > max_pixels:
@@ -128,7 +125,30 @@ def smart_resize(
         beta = math.sqrt(min_pixels / (height * width))
         h_bar = math.ceil(height * beta / factor) * factor
         w_bar = math.ceil(width * beta / factor) * factor
+    if h_bar < factor or w_bar < factor:
+        # Only a budget under one cell gets here (round() gave 0 and min_pixels did not lift it).
+        raise UnframeableImage(
+            f"cannot frame a {width}x{height} image: a side would be {min(h_bar, w_bar)} px after "
+            f"scaling, under the {factor} px minimum (min_pixels={min_pixels})"
+        )
     return h_bar, w_bar
+
+
+def check_frameable(width: int, height: int) -> None:
+    """Refuse, in one line naming the limit and the size, an image no processor can frame.
+
+    Raises:
+        UnframeableImage: a side is not positive, or the long side exceeds ``MAX_RATIO``
+            times the short one (the Qwen2-VL processor's own limit).
+    """
+    if width <= 0 or height <= 0:
+        raise UnframeableImage(f"cannot frame a {width}x{height} image: both sides must be positive")
+    ratio = max(height, width) / min(height, width)
+    if ratio > MAX_RATIO:
+        raise UnframeableImage(
+            f"cannot frame a {width}x{height} image: its aspect ratio {ratio:.4g}:1 is over the "
+            f"{MAX_RATIO}:1 limit of the model's image processor"
+        )
 
 
 FrameMode = Literal["resize", "pad"]
@@ -179,7 +199,12 @@ class Frame:
         origin: tuple[float, float] = (0.0, 0.0),
         factor: int = FACTOR,
     ) -> Frame:
-        """Frame a screenshot of this physical size for a model with this pixel budget."""
+        """Frame a screenshot of this physical size for a model with this pixel budget.
+
+        Raises:
+            UnframeableImage: the image's aspect ratio is over 200:1, a side is not
+                positive, or (``resize``) a side would come out under 28 px.
+        """
         if scale <= 0:
             raise ValueError(f"scale must be positive, got {scale}")
         if mode == "resize":
@@ -187,6 +212,7 @@ class Frame:
             return cls(image_width, image_height, w, h, w, h, scale, origin[0], origin[1], mode)
         if mode != "pad":
             raise ValueError(f"unknown frame mode {mode!r}: expected 'resize' or 'pad'")
+        check_frameable(image_width, image_height)
         cw, ch = _pad_content(image_width, image_height, factor, min_pixels, max_pixels)
         mw = math.ceil(cw / factor) * factor
         mh = math.ceil(ch / factor) * factor

@@ -4,13 +4,14 @@ A `Click` cannot carry text and a `Type` cannot carry a point: invalid combinati
 not representable. Points carry their space (`Point.space`): a parser produces actions in
 a model space, `Frame.to_screen` turns them into screen space, and only screen-space
 actions reach an env. Adapters dispatch with ``match`` and end on ``assert_never``, so
-an action an adapter forgot fails the type check.
+an action an adapter forgot fails the type check; so do this module's own helpers,
+and `ACTION_TYPES` is read off the union itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Literal, TypeAlias
+from typing import Annotated, Literal, TypeAlias, assert_never, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -213,42 +214,64 @@ Action: TypeAlias = Annotated[
 
 ActionAdapter: TypeAdapter[Action] = TypeAdapter(Action)
 
-ACTION_TYPES: tuple[type[_Action], ...] = (
-    Click, MoveTo, Drag, Scroll, Type, Hotkey, Wait, LongPress, Swipe, Navigate,
-    Back, Home, OpenApp, SwitchTab, AnswerDialog, Finish, Fail, CallUser,
-)  # fmt: skip
 
-_TERMINAL = (Finish, Fail, CallUser)
+def _union_members(alias: object) -> tuple[type[_Action], ...]:
+    """The classes of an ``Annotated[A | B | …, Field(...)]`` union, in order."""
+    (union, *_metadata) = get_args(alias)
+    return tuple(get_args(union))
+
+
+ACTION_TYPES: tuple[type[_Action], ...] = _union_members(Action)
+"""Every action class, read off the `Action` union: a class added there is listed here."""
 
 
 def is_terminal(action: Action) -> bool:
     """Whether the action ends a run (`Finish`, `Fail`, `CallUser`)."""
-    return isinstance(action, _TERMINAL)
-
-
-_POINT_FIELDS: dict[type[_Action], tuple[str, ...]] = {
-    Click: ("point",),
-    MoveTo: ("point",),
-    Drag: ("start", "end"),
-    Scroll: ("point",),
-    LongPress: ("point",),
-    Swipe: ("start", "end"),
-}
+    match action:
+        case Finish() | Fail() | CallUser():
+            return True
+        case (
+            Click() | MoveTo() | Drag() | Scroll() | Type() | Hotkey() | Wait() | LongPress() | Swipe()
+            | Navigate() | Back() | Home() | OpenApp() | SwitchTab() | AnswerDialog()
+        ):  # fmt: skip
+            return False
+        case _:
+            assert_never(action)
 
 
 def action_point(action: Action | None) -> Point | None:
     """Where an action acts: its point, or where a drag or swipe starts; None for the others."""
-    if action is None:
-        return None
-    fields = _POINT_FIELDS.get(type(action))
-    point = getattr(action, fields[0]) if fields else None
-    return point if isinstance(point, Point) else None
+    match action:
+        case None:
+            return None
+        case Click(point=p) | MoveTo(point=p) | LongPress(point=p):
+            return p
+        case Scroll(point=p):
+            return p
+        case Drag(start=p) | Swipe(start=p):
+            return p
+        case (
+            Type() | Hotkey() | Wait() | Navigate() | Back() | Home() | OpenApp() | SwitchTab()
+            | AnswerDialog() | Finish() | Fail() | CallUser()
+        ):  # fmt: skip
+            return None
+        case _:
+            assert_never(action)
 
 
 def map_points(action: Action, fn: Callable[[Point], Point]) -> Action:
     """The same action with every point passed through ``fn`` (an action without points is returned as is)."""
-    fields = _POINT_FIELDS.get(type(action))
-    if not fields:
-        return action
-    update = {name: fn(p) for name in fields if (p := getattr(action, name)) is not None}
-    return action.model_copy(update=update)
+    match action:
+        case Click(point=p) | MoveTo(point=p) | LongPress(point=p):
+            return action.model_copy(update={"point": fn(p)})
+        case Scroll(point=p):
+            return action if p is None else action.model_copy(update={"point": fn(p)})
+        case Drag(start=s, end=e) | Swipe(start=s, end=e):
+            return action.model_copy(update={"start": fn(s), "end": fn(e)})
+        case (
+            Type() | Hotkey() | Wait() | Navigate() | Back() | Home() | OpenApp() | SwitchTab()
+            | AnswerDialog() | Finish() | Fail() | CallUser()
+        ):  # fmt: skip
+            return action
+        case _:
+            assert_never(action)

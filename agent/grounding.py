@@ -14,6 +14,7 @@ from PIL import Image
 
 from ..actions import FACTOR, Box, Click, Frame, FrameMode, MoveTo, ParseError, Point, smart_resize
 from ..prompts import ImagePart, Profile, get_profile
+from .answers import parse_completion
 from .backends.base import Backend, Completion, CompletionRequest
 
 __all__ = ["GroundResult", "enlarge_crop", "ground", "grounding_request", "read_answer", "refine_crop"]
@@ -29,7 +30,8 @@ class GroundResult:
         model_point: the point as the model gave it, in the framed image.
         frame: how the screenshot was framed for the model.
         completion: the backend's answer (raw text, tokens, latency).
-        thought: the model's reasoning, if any.
+        thought: the model's reasoning, if any: its ``<think>`` block, or the text a
+            reasoning server split off (``completion.reasoning``).
     """
 
     point: Point
@@ -44,10 +46,13 @@ class GroundResult:
         return self.completion.text
 
     def to_json(self) -> dict[str, Any]:
-        """What ``mimo-gui ground`` prints."""
-        out: dict[str, Any] = {"x": round(self.point.x, 2), "y": round(self.point.y, 2), "raw": self.raw}
+        """What ``mimo-gui ground`` prints: the point (and box) in the screenshot's pixels,
+        the thought (null when the model gave none) and the raw answer."""
+        out: dict[str, Any] = {"x": round(self.point.x, 2), "y": round(self.point.y, 2)}
         if self.box is not None:
             out["box"] = [round(v, 2) for v in (self.box.x1, self.box.y1, self.box.x2, self.box.y2)]
+        out["thought"] = self.thought
+        out["raw"] = self.raw
         return out
 
 
@@ -77,11 +82,16 @@ def grounding_request(
 def read_answer(profile: Profile, frame: Frame, completion: Completion) -> GroundResult:
     """Parse a grounding answer and map it to the screenshot's pixels.
 
+    The answer is read wherever the server put it (`parse_completion`): a thought split
+    off by a reasoning server becomes the result's thought, and an answer left inside the
+    reasoning is found there.
+
     Raises:
+        AnswerTruncated: no point in an answer cut off at the token cap.
         ParseError: no point in the answer (the raw text is in the error).
         CoordinateError: the point lies outside the image the model was shown.
     """
-    decision = profile.parse_grounding(completion.text)
+    decision = parse_completion(completion, profile.parse_grounding)
     first = decision.action
     if not isinstance(first, Click | MoveTo):
         raise ParseError(

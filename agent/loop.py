@@ -4,11 +4,15 @@
 
 `Agent.step` is the loop's body: one function that returns one `StepRecord`. `Agent.run`
 repeats it until the model says `Finish`, `Fail` or `CallUser`, a run-ending error, or
-the step budget. Errors are sorted by who can fix them: the model's own mistakes (an
-answer that does not parse, a point off the image, an action the env refuses) go back
-to it in the next prompt, up to ``max_retries`` in a row; backend and env failures end
-the run with their traceback recorded. Nothing half-parsed is ever executed: every
-action of an answer is parsed, mapped and checked before the first one runs.
+the step budget (``max_steps``, the one budget a run has). Errors are sorted by who can
+fix them: the model's own mistakes (an answer that does not parse or was cut off at the
+token cap, a point off the image, an action the env refuses) go back to it in the next
+prompt; with ``max_retries=3`` the model gets three more tries, and the 4th mistake in a
+row ends the run as ``failed``. Backend and env failures end the run with their traceback
+recorded; Ctrl+C and SIGTERM (see `interrupts`) end it as ``interrupted``. Nothing
+half-parsed is ever executed: every action of an answer is parsed, mapped and checked
+before the first one runs. When the run ends, the screen is captured once more
+(``final.png``), so a report shows what the last action did.
 """
 
 from __future__ import annotations
@@ -18,27 +22,53 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, assert_never
 
 from ..actions import (
+    Action,
+    AnswerDialog,
+    Back,
     CallUser,
+    Click,
+    ConfigError,
     CoordinateError,
+    Drag,
     Fail,
     Finish,
+    Home,
+    Hotkey,
+    LongPress,
     MimoGuiError,
+    MoveTo,
+    Navigate,
+    OpenApp,
     ParseError,
+    Scroll,
+    Swipe,
+    SwitchTab,
+    Type,
     UnsupportedAction,
+    Wait,
     action_point,
-    is_terminal,
     map_points,
 )
-from ..actions.errors import ActionFailed
+from ..actions.errors import ActionFailed, AnswerTruncated
 from ..actions.resample import IncrementalResize
 from ..env_adapters.base import Env
 from ..prompts import ImagePart, PastStep, Profile, StepInput, get_profile
+from .answers import parse_completion
 from .backends.base import Backend, CompletionRequest
-from .recorder import Recorder, run_folder_name
-from .records import ErrorRecord, RunRecord, StepRecord, Timings, frame_record, package_versions
+from .interrupts import interruption
+from .recorder import Recorder, new_run_folder
+from .records import (
+    ContextRecord,
+    ErrorRecord,
+    RunOutcome,
+    RunRecord,
+    StepRecord,
+    Timings,
+    package_versions,
+)
 from .report import write_report
 
 __all__ = ["Agent", "RunResult"]
@@ -46,7 +76,7 @@ __all__ = ["Agent", "RunResult"]
 _TERMINAL: frozenset[type[Any]] = frozenset[type[Any]]((Finish, Fail, CallUser))
 _MODEL_MISTAKES = (ParseError, CoordinateError, UnsupportedAction, ActionFailed)
 
-Outcome = Literal["finished", "failed", "asked_user", "max_steps", "error"]
+Outcome = RunOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +84,11 @@ class RunResult:
     """How a run ended.
 
     Attributes:
-        status: ``finished`` (the model said Finish), ``failed`` (it said Fail, or erred
-            ``max_retries`` times in a row), ``asked_user`` (CallUser), ``max_steps``
-            (the budget ran out) or ``error`` (a backend or env failure).
+        status: ``finished`` (the model said Finish), ``failed`` (it said Fail, or made
+            ``max_retries + 1`` mistakes in a row), ``asked_user`` (CallUser), ``max_steps``
+            (the budget ran out) or ``error`` (a backend or env failure). An interrupted
+            run raises `KeyboardInterrupt` instead of returning; its ``run.json`` says
+            ``interrupted``.
         answer: the Finish answer, the Fail reason, the CallUser question or the error.
         steps: every step record, in order.
         trajectory: the run folder, when the run was recorded.
@@ -90,11 +122,18 @@ class Agent:
         backend: the model (`OpenAIBackend`, `TransformersBackend`, `ScriptedBackend`).
         profile: the model family (a name or a `Profile`; default ``mimo-vl``).
         think: reasoning on or off (None: the profile's default).
-        max_steps: the most model calls one run may make.
-        max_retries: how many model mistakes in a row are fed back before the run fails.
+        max_steps: the step budget: the most steps (model calls) one run may make; the
+            run ends as ``max_steps`` when they are spent. The only budget a run has.
+        max_retries: how many more tries the model gets after a mistake (an answer that
+            does not parse or was cut off, a point off the image, an action the env
+            refuses or that failed): the run fails at the ``max_retries + 1``-th mistake in
+            a row. With the default 3, the 4th mistake in a row ends the run; 0 ends it at
+            the first. A step without a mistake resets the count.
         history_images: screenshots per request, the current one included (None: the profile's).
-        out: where to record: a run folder (must be empty or new), a parent folder for
-            ``<time>-<task>`` folders (``runs_dir``), or None not to record.
+        out: the run folder itself (must be empty or new), or None.
+        runs_dir: a parent folder in which each run gets a fresh ``<time>-<task>`` folder
+            (a ``-2``, ``-3``, … suffix when that name is taken); used when ``out`` is None.
+            With neither, nothing is recorded.
         on_step: called with each step record as soon as it is recorded (progress display).
         temperature, max_tokens: sampling overrides.
     """
@@ -115,6 +154,10 @@ class Agent:
         temperature: float | None = None,
         max_tokens: int | None = None,
     ) -> None:
+        if max_steps < 1:
+            raise ConfigError(f"max_steps must be at least 1, got {max_steps}")
+        if max_retries < 0:
+            raise ConfigError(f"max_retries must be 0 or more, got {max_retries}")
         self.env = env
         self.backend = backend
         self.profile = profile if isinstance(profile, Profile) else get_profile(profile)
@@ -148,7 +191,7 @@ class Agent:
             lap("capture")
             frame = self.profile.frame(obs.size, scale=obs.scale, origin=obs.origin)
             framed = ImagePart(frame.apply(obs.image, state.resize))
-            rec.frame, rec.context = frame_record(frame), obs.context()
+            rec.frame, rec.context = frame, ContextRecord.model_validate(obs.context())
             lap("frame")
             if recorder is not None:
                 rec.screenshot = recorder.save_screenshot(state.index, obs.image, obs.png)
@@ -169,16 +212,17 @@ class Agent:
             lap("messages")
             completion = self.backend.complete(CompletionRequest(messages, self.sampling))
             lap("model")
-            rec.raw = completion.text
+            rec.raw, rec.reasoning = completion.text, completion.reasoning
             rec.prompt_tokens, rec.completion_tokens = completion.prompt_tokens, completion.completion_tokens
-            decision = self.profile.parse_step(completion.text, self.env.platform)
+            platform = self.env.platform
+            decision = parse_completion(completion, lambda text: self.profile.parse_step(text, platform))
             rec.parsed, rec.thought = list(decision.actions), decision.thought
             lap("parse")
-            state.history.append(PastStep(decision.actions, completion.text, framed))
+            state.history.append(PastStep(decision.actions, decision.raw, framed))
             _forget_old_images(state.history, keep=self.profile.history_images - 1)
             on_screen = [map_points(a, frame.to_screen) for a in decision.actions]
             for action in on_screen:
-                if not is_terminal(action) and type(action) not in self.env.supported_actions:
+                if _ends_run(action) is None and type(action) not in self.env.supported_actions:
                     names = ", ".join(sorted(c.__name__ for c in self.env.supported_actions))
                     raise UnsupportedAction(
                         f"the {self.env.platform} env cannot do {type(action).__name__}; it can do {names}",
@@ -188,7 +232,7 @@ class Agent:
             details: list[str] = []
             for action in on_screen:
                 rec.actions.append(action)
-                if is_terminal(action):
+                if _ends_run(action) is not None:
                     break
                 if rec.described is None and (point := action_point(action)) is not None:
                     rec.described = self.env.describe(point)
@@ -226,7 +270,12 @@ class Agent:
     def run(self, task: str) -> RunResult:
         """Run ``task`` to its end; the trajectory is recorded if ``out``/``runs_dir`` was given.
 
-        Programming errors (anything not a `MimoGuiError`) are recorded, then re-raised.
+        Raises:
+            KeyboardInterrupt: Ctrl+C (or SIGTERM inside `sigterm_as_interrupt`) stopped
+                the run; it is recorded as ``interrupted`` (no traceback) and the report
+                is written before the interrupt goes on.
+            Exception: programming errors (anything not a `MimoGuiError`) are recorded
+                with their traceback, then re-raised.
         """
         recorder = self._recorder(task)
         state = _State()
@@ -240,6 +289,11 @@ class Agent:
                 if ended is not None:
                     outcome = ended
                     break
+            if recorder is not None:
+                self._look_once_more(recorder)
+        except KeyboardInterrupt as exc:
+            outcome = ("interrupted", interruption(exc))
+            raise
         except BaseException as exc:
             outcome = ("error", f"{type(exc).__name__}: {exc}")
             if recorder is not None:
@@ -255,11 +309,22 @@ class Agent:
                 write_report(recorder.folder)
         return RunResult(outcome[0], outcome[1], steps, recorder.folder if recorder else None)
 
+    def _look_once_more(self, recorder: Recorder) -> None:
+        """Record the screen after the last action; an env that cannot show it is no error."""
+        try:
+            obs = self.env.observe()
+        except MimoGuiError:
+            return  # the run's outcome is already decided; a dead env says nothing more
+        recorder.run.final_screenshot = recorder.save_final_screenshot(obs.image, obs.png)
+        recorder.run.final_context = ContextRecord.model_validate(obs.context())
+
     def _recorder(self, task: str) -> Recorder | None:
         if self.out is None and self.runs_dir is None:
             return None
         started = time.time()
-        folder = self.out or (self.runs_dir or Path("runs")) / run_folder_name(task, started)
+        folder = (
+            self.out if self.out is not None else new_run_folder(self.runs_dir or Path("runs"), task, started)
+        )
         return Recorder(folder, self.run_record(task, started))
 
     def run_record(self, task: str, started: float) -> RunRecord:
@@ -269,11 +334,12 @@ class Agent:
             env=self.env.settings(),
             model=self.backend.model,
             backend=self.backend.name,
-            image_format=getattr(self.backend, "image_format", None),
+            image_format=self.backend.capabilities.image_format,
             profile=self.profile.settings(),
             sampling=self.sampling.model_dump(),
             think=self.profile.thinking(self.think),
             max_steps=self.max_steps,
+            max_retries=self.max_retries,
             versions=package_versions(),
             started_at=started,
         )
@@ -288,6 +354,11 @@ def _forget_old_images(history: list[PastStep], keep: int) -> None:
 
 
 def _feedback(error: MimoGuiError) -> str:
+    if isinstance(error, AnswerTruncated):
+        return (
+            "Your last answer was cut off at the token limit before it named an action. "
+            "Think briefly, then answer with one action from the action space."
+        )
     if isinstance(error, ParseError):
         return (
             f"{error.args[0]}. Your answer was: {error.raw!r}. "
@@ -307,11 +378,26 @@ def _ending(rec: StepRecord, state: _State, max_retries: int) -> tuple[Outcome, 
             "failed",
             f"the model erred {state.mistakes_in_a_row} times in a row; last: {rec.error.message}",
         )
-    last = rec.actions[-1] if rec.actions else None
-    if isinstance(last, Finish):
-        return ("finished", last.answer)
-    if isinstance(last, Fail):
-        return ("failed", last.reason or "the model gave up")
-    if isinstance(last, CallUser):
-        return ("asked_user", last.question)
-    return None
+    return _ends_run(rec.actions[-1]) if rec.actions else None
+
+
+def _ends_run(action: Action) -> tuple[Outcome, str | None] | None:
+    """How ``action`` ends the run, or None when the run goes on after it.
+
+    Exhaustive over the `Action` union (mypy checks the ``assert_never``): a new action
+    type must say here whether it ends a run.
+    """
+    match action:
+        case Finish():
+            return ("finished", action.answer)
+        case Fail():
+            return ("failed", action.reason or "the model gave up")
+        case CallUser():
+            return ("asked_user", action.question)
+        case (
+            Click() | MoveTo() | Drag() | Scroll() | Type() | Hotkey() | Wait() | LongPress() | Swipe()
+            | Navigate() | Back() | Home() | OpenApp() | SwitchTab() | AnswerDialog()
+        ):  # fmt: skip
+            return None
+        case _:
+            assert_never(action)

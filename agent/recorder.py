@@ -3,6 +3,7 @@
     run.json        the `RunRecord`, rewritten atomically (temp file + rename) when it changes
     steps.jsonl     one `StepRecord` a line, appended, flushed and fsynced before the next step
     step_NNN.png    the screenshot each step saw, in physical pixels
+    final.png       the screen after the last action (a run of N steps has N + 1 screenshots)
 
 `load_run` reads a folder back into typed records and tolerates a last line cut short
 by a crash.
@@ -24,19 +25,55 @@ from ..actions.errors import ConfigError
 from .durable import read_jsonl, write_atomically
 from .records import RunRecord, StepRecord
 
-__all__ = ["LoadedRun", "Recorder", "load_run", "run_folder_name"]
+__all__ = ["FINAL_SCREENSHOT", "LoadedRun", "Recorder", "load_run", "new_run_folder", "run_folder_name"]
 
 RUN_FILE = "run.json"
 STEPS_FILE = "steps.jsonl"
+FINAL_SCREENSHOT = "final.png"
+SLUG_CHARS = 40
 
 
 def run_folder_name(task: str, when: float | None = None) -> str:
-    """``<time>-<task slug>``: sortable by time, readable at a glance."""
+    """``<time>-<task slug>``: sortable by time, readable at a glance.
+
+    The slug keeps at most `SLUG_CHARS` characters and is cut at a word boundary (a word
+    longer than that on its own is cut where the limit falls).
+    """
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when))
-    slug = "".join(c if c.isalnum() else "-" for c in task.lower())[:40].strip("-")
-    while "--" in slug:
-        slug = slug.replace("--", "-")
+    words = "".join(c if c.isalnum() else " " for c in task.lower()).split()
+    slug = ""
+    for word in words:
+        longer = f"{slug}-{word}" if slug else word
+        if len(longer) > SLUG_CHARS:
+            slug = slug or word[:SLUG_CHARS]
+            break
+        slug = longer
     return f"{stamp}-{slug or 'run'}"
+
+
+def new_run_folder(parent: Path, task: str, when: float | None = None) -> Path:
+    """Create and return a fresh, empty run folder under ``parent``.
+
+    The folder is made with one ``mkdir`` that fails when the name exists, so two runs of
+    the same task in the same second, in one process or in several, never share a folder:
+    the later one takes the next free ``-2``, ``-3``, … suffix.
+
+    Raises:
+        ConfigError: ``parent`` cannot be created or written to.
+    """
+    name = run_folder_name(task, when)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        for n in range(1, 10_000):
+            folder = parent / (name if n == 1 else f"{name}-{n}")
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                continue
+            return folder
+    except OSError as exc:
+        raise ConfigError(f"cannot create a run folder in {str(parent)!r}: {exc.strerror or exc}") from None
+    raise ConfigError(f"{str(parent)!r} already holds 10000 folders named {name!r}: clean it up")
 
 
 class Recorder:
@@ -49,9 +86,7 @@ class Recorder:
 
     def __init__(self, folder: Path, run: RunRecord) -> None:
         self.folder = Path(folder)
-        if self.folder.exists() and (not self.folder.is_dir() or any(self.folder.iterdir())):
-            raise ConfigError(f"run folder {str(self.folder)!r} is not empty: pick a new --out")
-        self.folder.mkdir(parents=True, exist_ok=True)
+        _claim(self.folder)
         self.run = run
         self._steps: IO[str] = open(self.folder / STEPS_FILE, "a", encoding="utf-8")  # noqa: SIM115
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mimo-gui-recorder")
@@ -60,6 +95,12 @@ class Recorder:
 
     def screenshot_name(self, index: int) -> str:
         return f"step_{index:03d}.png"
+
+    def save_final_screenshot(self, image: Image.Image, png: bytes | None = None) -> str:
+        """Save the screen after the last action as `FINAL_SCREENSHOT` (durable on return)."""
+        self._wait_for_screenshot()
+        self._write_screenshot(self.folder / FINAL_SCREENSHOT, image, png)
+        return FINAL_SCREENSHOT
 
     def save_screenshot(self, index: int, image: Image.Image, png: bytes | None = None) -> str:
         """Start saving a step's screenshot and return its file name.
@@ -113,6 +154,21 @@ class Recorder:
             self.save_run()
 
 
+def _claim(folder: Path) -> None:
+    """Make ``folder`` this run's: create it, or accept it when it is an empty folder."""
+    try:
+        folder.mkdir(parents=True)
+        return
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise ConfigError(f"cannot create the run folder {str(folder)!r}: {exc.strerror or exc}") from None
+    if not folder.is_dir():
+        raise ConfigError(f"run folder {str(folder)!r} is a file, not a folder: pick a new --out")
+    if any(folder.iterdir()):
+        raise ConfigError(f"run folder {str(folder)!r} is not empty: pick a new --out")
+
+
 @dataclass(frozen=True, slots=True)
 class LoadedRun:
     """A run read back from disk."""
@@ -125,6 +181,12 @@ class LoadedRun:
 
     def screenshot(self, step: StepRecord) -> Image.Image | None:
         return Image.open(self.folder / step.screenshot) if step.screenshot else None
+
+    @property
+    def final_screenshot(self) -> Path | None:
+        """The screen after the run's last action, if it was captured."""
+        name = self.run.final_screenshot
+        return self.folder / name if name else None
 
 
 def load_run(folder: str | Path) -> LoadedRun:

@@ -18,18 +18,25 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..actions import Action, Frame
 
 __all__ = [
+    "ContextRecord",
+    "DialogRecord",
     "ErrorRecord",
+    "RunOutcome",
     "RunRecord",
     "RunStatus",
     "StepKind",
     "StepRecord",
+    "TabRecord",
     "Timings",
     "frame_record",
     "package_versions",
 ]
 
 StepKind = Literal["act", "locate", "check", "ask", "query"]
-RunStatus = Literal["running", "finished", "failed", "asked_user", "max_steps", "error"]
+RunOutcome = Literal["finished", "failed", "asked_user", "max_steps", "error", "interrupted"]
+"""How a run ended (`RunResult.status`); ``interrupted``: Ctrl+C or SIGTERM stopped it."""
+RunStatus = Literal["running", RunOutcome]
+"""``run.json``'s status: ``running`` until the run ends (and for a killed one), then its `RunOutcome`."""
 
 
 class ErrorRecord(BaseModel):
@@ -61,6 +68,47 @@ class Timings(BaseModel):
     record: float | None = None
 
 
+class TabRecord(BaseModel):
+    """An open browser tab, as recorded."""
+
+    index: int
+    title: str
+    url: str
+    active: bool
+
+
+class DialogRecord(BaseModel):
+    """A browser dialog that was waiting, as recorded."""
+
+    kind: str
+    message: str
+
+
+class ContextRecord(BaseModel):
+    """What was in front besides the pixels, as recorded: `Observation.context()` read back typed.
+
+    Adapters may add keys of their own (``extra``); they are kept as they came.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    scale: float | None = None
+    """Physical pixels per screen unit."""
+    origin: list[float] | None = None
+    """The screenshot's top-left corner in screen units."""
+    url: str | None = None
+    title: str | None = None
+    app: str | None = None
+    tabs: list[TabRecord] = Field(default_factory=list)
+    dialog: DialogRecord | None = None
+
+    @property
+    def where(self) -> str | None:
+        """A short line naming the page or app in front: the title and URL, whichever are known."""
+        parts = [p for p in (self.title, self.url or self.app) if p]
+        return " · ".join(parts) if parts else None
+
+
 class StepRecord(BaseModel):
     """One step of a run: what the model saw, said, and what was done."""
 
@@ -71,14 +119,20 @@ class StepRecord(BaseModel):
     """Unix time the step began."""
     screenshot: str | None = None
     """The screenshot's file name in the run folder."""
-    frame: dict[str, Any] | None = None
-    context: dict[str, Any] = Field(default_factory=dict)
+    frame: Frame | None = None
+    """How the screenshot was framed for the model (and the exact way back to the screen)."""
+    context: ContextRecord = Field(default_factory=ContextRecord)
     """The observation's context: url, title, tabs, dialog, scale."""
     messages: list[dict[str, str]] = Field(default_factory=list)
     """The exact text of each message sent (images shown as ``<image WxH>``)."""
     raw: str | None = None
-    """The model's answer, untouched."""
+    """The model's answer, untouched (only what followed ``</think>`` when the server split
+    the thought off; ``""`` when it left no answer)."""
+    reasoning: str | None = None
+    """The thought as the server split it off (a ``--reasoning-parser``), untouched; None
+    when the server sent one text."""
     thought: str | None = None
+    """The model's reasoning, wherever it arrived (``<think>`` in ``raw``, or ``reasoning``)."""
     parsed: list[Action] | None = None
     """The actions as the model gave them, in its coordinate space."""
     action: Action | None = None
@@ -111,9 +165,14 @@ class RunRecord(BaseModel):
     versions: dict[str, str] = Field(default_factory=dict)
     started_at: float
     finished_at: float | None = None
+    max_retries: int | None = None
     answer: str | None = None
     """The `Finish` answer, the `Fail` reason or the `CallUser` question."""
     error: str | None = None
+    final_screenshot: str | None = None
+    """The screen after the run's last action (``final.png``), when it could be captured."""
+    final_context: ContextRecord | None = None
+    """What was in front at that last look (url, title, …)."""
     steps: int = 0
     model_seconds: float = 0.0
     prompt_tokens: int = 0

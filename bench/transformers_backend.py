@@ -1,7 +1,8 @@
 """The transformers backend on a GPU: one agent step at MiMo-VL-7B's size, beside plain transformers.
 
 No weights can be downloaded where this was written, so by default the model is MiMo-VL-7B's
-architecture (Qwen2.5-VL-7B's sizes) with random bfloat16 weights, saved to a temporary
+architecture (MiMo-7B's language model under a Qwen2.5-ViT: `tests.support.tiny_qwen`'s
+`MIMO_VL_7B_TEXT` and `MIMO_VL_7B_VISION`) with random bfloat16 weights, saved to a temporary
 folder and loaded through `load_model`, the function a user's hub id goes through. Its
 answers are noise, but greedy decoding makes both paths below generate the same tokens, so
 their times compare like for like; with ``--model`` it runs on real weights.

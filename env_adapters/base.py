@@ -1,8 +1,9 @@
 """The `Env` contract: what every screen (browser, desktop, phone, plain image) offers the loop.
 
-An env shows a screenshot (`observe`) and carries out one action (`execute`). Everything
-else (waiting for the screen to settle, step budgets) is a wrapper that takes an env and
-is one (`env_adapters.wrappers`), not a constructor flag.
+An env shows a screenshot (`observe`) and carries out one action (`execute`). Waiting for
+the screen to settle after an action is the adapter's job, done with the one shared
+`env_adapters.settle.Settle`; the step budget is the agent's (`Agent.max_steps` counts model
+calls, which an env cannot see).
 
 Coordinates: `Observation.image` is in physical pixels; actions arrive in screen units
 (CSS pixels, logical points, device pixels); `Observation.scale` and `Observation.origin`
@@ -11,6 +12,7 @@ say how the two relate, and `Frame` is built from them.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Protocol, Self, runtime_checkable
@@ -111,11 +113,23 @@ class Env(Protocol):
     ) -> None: ...
 
 
-class EnvBase:
-    """Optional base class for adapters: the context manager, `describe` and the support check."""
+class EnvBase(ABC):
+    """Optional base class for adapters: the context manager, `describe` and the support check.
+
+    A subclass must define `observe` and `execute`; one that lacks either cannot be
+    built (``TypeError: Can't instantiate abstract class … with abstract method execute``).
+    """
 
     platform: str = "unknown"
     supported_actions: frozenset[type[Action]] = frozenset()
+
+    @abstractmethod
+    def observe(self) -> Observation:
+        """One look at the screen."""
+
+    @abstractmethod
+    def execute(self, action: Action) -> ActionResult:
+        """Carry out one action; refuse an unsupported one with `_require_supported` first."""
 
     def describe(self, point: Point) -> str | None:
         return None
@@ -124,7 +138,8 @@ class EnvBase:
         return {"kind": self.platform}
 
     def close(self) -> None:
-        pass
+        """Release what the adapter holds; nothing by default."""
+        return None
 
     def __enter__(self) -> Self:
         return self

@@ -5,8 +5,9 @@
     with BrowserEnv.launch("http://localhost:8000") as env:
         result = Agent(env, OpenAIBackend("http://localhost:8001/v1")).run("sign in as alice")
 
-Importing this package loads no heavy dependency: torch, transformers, playwright,
-pyautogui, mss and adbutils are imported by the adapter or backend that needs them, when
+Platforms today: a browser (`BrowserEnv`, Chromium through Playwright) and a static image
+(`ImageEnv`, for grounding). Importing this package loads no heavy dependency: torch,
+transformers and playwright are imported by the backend or adapter that needs them, when
 it is used.
 """
 

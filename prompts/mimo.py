@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..actions import Space
-from ..actions.dialects import MIMO, Decision, Dialect
+from ..actions.dialects import MIMO, Decision, Dialect, mimo_history
 from .messages import ImagePart, Message, Part, Sampling, TextPart
-from .profile import Profile, StepInput, browser_context
+from .profile import THINK_MIN_MAX_TOKENS, Profile, StepInput, browser_context
 from .render import load_template, render
 
 __all__ = ["MIMO_VL", "MimoProfile"]
@@ -32,7 +32,7 @@ class MimoProfile(Profile):
     def _tail(self, think: bool | None) -> tuple[Part, ...]:
         return (TextPart(NO_THINK),) if self.thinking(think) is False else ()
 
-    def grounding_template(self, lang: str = "en") -> str:
+    def _grounding_template(self, lang: str) -> str:
         return load_template("mimo_grounding_cn" if lang == "cn" else "mimo_grounding_en")
 
     def grounding_messages(
@@ -54,8 +54,9 @@ class MimoProfile(Profile):
         return MIMO.parse(text, self.space)
 
     def step_messages(self, step: StepInput) -> tuple[Message, ...]:
-        encoded = [MIMO.encode(a) for past in step.history for a in past.actions]
-        previous = "".join(f"Step {i}: {e}." for i, e in enumerate((e for e in encoded if e), start=1))
+        # Xiaomi's trained form: Step 0: {...}.Step 1: {...}. (see mimo_history)
+        width, height = step.image.size
+        previous = mimo_history((a for past in step.history for a in past.actions), width, height)
         extra = ""
         if step.platform == "browser" and (ctx := browser_context(step.context)):
             extra += f"## Browser\n{ctx}\n\n"
@@ -65,7 +66,7 @@ class MimoProfile(Profile):
             "mimo_agent",
             action_space="\n".join(MIMO.action_space(step.supported or None)),
             goal=step.task,
-            previous_actions=previous or "None",
+            previous_actions=previous,
             extra=extra,
         )
         earlier = (
@@ -81,9 +82,12 @@ MIMO_VL = MimoProfile(
     space=Space.MODEL_PIXELS,
     min_pixels=4 * 28 * 28,
     max_pixels=4096 * 28 * 28,
-    step_sampling=Sampling(temperature=0.3, top_p=0.95, max_tokens=4096),
-    ground_sampling=Sampling(temperature=0.0, top_p=1.0, max_tokens=4096),
+    # Thinking is on by default: caps as large as Xiaomi's evals give a thought (16,384, the
+    # MiMo-Embodied mivllm.py cap; mimo_agent.py allows 32,768). Thinking off lowers them to 512.
+    step_sampling=Sampling(temperature=0.3, top_p=0.95, max_tokens=THINK_MIN_MAX_TOKENS),
+    ground_sampling=Sampling(temperature=0.0, top_p=1.0, max_tokens=THINK_MIN_MAX_TOKENS),
     history_images=1,
     think_default=True,
+    languages=frozenset({"en", "cn"}),
 )
 """MiMo-VL-7B-RL-2508 and its siblings: the default profile."""

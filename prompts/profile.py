@@ -13,13 +13,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..actions import Action, Frame, FrameMode, Space
+from ..actions import Action, ConfigError, Frame, FrameMode, Space
 from ..actions.dialects import Decision, Dialect
 from ..actions.screen import ScreenContext
 from .messages import ImagePart, Message, Sampling
 from .render import render_text
 
-__all__ = ["PastStep", "Profile", "StepInput", "browser_context"]
+__all__ = [
+    "NO_THINK_MAX_TOKENS",
+    "THINK_MIN_MAX_TOKENS",
+    "PastStep",
+    "Profile",
+    "StepInput",
+    "browser_context",
+]
+
+THINK_MIN_MAX_TOKENS = 16384
+"""The least token cap a thinking profile defaults to: what Xiaomi's evals allow a thought.
+XiaomiMiMo/MiMo-Embodied ``lmms_eval/models/mivllm.py`` caps ``max_new_tokens`` at 16384;
+XiaomiMiMo/lmms-eval ``lmms_eval/models/mimo_agent.py`` defaults it to 32768."""
+
+NO_THINK_MAX_TOKENS = 512
+"""The cap with thinking off."""
 
 
 def browser_context(screen: ScreenContext) -> str:
@@ -84,6 +99,8 @@ class Profile(ABC):
         history_images: how many screenshots a step request carries (the current one included).
         step_sampling, ground_sampling: sampling defaults for agent steps and for grounding.
         think_default: whether reasoning is on by default; None for families without a switch.
+        languages: the prompt languages the profile has its own grounding prompt in
+            (``en``, ``cn``); asking for another is a `ConfigError`, never a silent English prompt.
     """
 
     name: str
@@ -95,6 +112,7 @@ class Profile(ABC):
     frame_mode: FrameMode = "resize"
     history_images: int = 1
     think_default: bool | None = None
+    languages: frozenset[str] = frozenset({"en"})
 
     # -- framing ------------------------------------------------------------------
 
@@ -129,9 +147,31 @@ class Profile(ABC):
     def dialect_for(self, platform: str) -> Dialect:
         """The dialect agent steps use on this platform."""
 
-    @abstractmethod
+    def require_language(self, lang: str) -> None:
+        """Refuse a prompt language this profile has no prompt in.
+
+        Raises:
+            ConfigError: naming the profile and the languages it has.
+        """
+        if lang not in self.languages:
+            have = ", ".join(sorted(self.languages))
+            raise ConfigError(
+                f"profile {self.name!r} has no {lang!r} prompt (its prompt languages: {have}); "
+                "pick another profile or pass your own prompt with --prompt-file"
+            )
+
     def grounding_template(self, lang: str = "en") -> str:
-        """The profile's own grounding prompt text for ``lang``, with an ``$instruction`` placeholder."""
+        """The profile's own grounding prompt text for ``lang``, with an ``$instruction`` placeholder.
+
+        Raises:
+            ConfigError: the profile has no prompt in ``lang`` (see `languages`).
+        """
+        self.require_language(lang)
+        return self._grounding_template(lang)
+
+    @abstractmethod
+    def _grounding_template(self, lang: str) -> str:
+        """The grounding prompt for ``lang``, one of `languages`."""
 
     def grounding_text(self, instruction: str, *, lang: str = "en", template: str | None = None) -> str:
         """The prompt for ``instruction``: ``template`` (a ``--prompt-file``), else the profile's own."""
@@ -169,7 +209,8 @@ class Profile(ABC):
         """The sampling for ``kind`` (``step`` or ``ground``) under the think mode, with overrides."""
         base = self.step_sampling if kind == "step" else self.ground_sampling
         if self.thinking(think) is False:
-            base = base.model_copy(update={"max_tokens": min(base.max_tokens, 512)})
+            # Without a thought an answer is one short action or box.
+            base = base.model_copy(update={"max_tokens": min(base.max_tokens, NO_THINK_MAX_TOKENS)})
         given = {k: v for k, v in overrides.items() if v is not None}
         return base.model_copy(update=given) if given else base
 

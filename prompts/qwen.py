@@ -65,7 +65,7 @@ class QwenProfile(Profile):
     def dialect_for(self, platform: str) -> Dialect:
         return QWEN_MOBILE if platform == "android" else QWEN_COMPUTER
 
-    def grounding_template(self, lang: str = "en") -> str:
+    def _grounding_template(self, lang: str) -> str:
         return load_template("qwen_grounding")
 
     def grounding_messages(

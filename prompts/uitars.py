@@ -29,7 +29,7 @@ class UITarsProfile(Profile):
     def dialect_for(self, platform: str) -> Dialect:
         return UITARS
 
-    def grounding_template(self, lang: str = "en") -> str:
+    def _grounding_template(self, lang: str) -> str:
         return load_template("uitars_grounding")
 
     def grounding_messages(

@@ -1,7 +1,9 @@
 """One module per model family's answer format: its verb table and its parser."""
 
 from .base import Decision, Dialect, Verb, find_json, split_thinking
+from .calls import VERB_WORDS, Call, find_call
 from .mimo import MIMO, mimo_scroll_word
+from .mimo_history import mimo_history, mimo_history_entry
 from .qwen import QWEN_COMPUTER, QWEN_MOBILE
 from .uitars import UITARS
 
@@ -13,10 +15,15 @@ __all__ = [
     "QWEN_COMPUTER",
     "QWEN_MOBILE",
     "UITARS",
+    "VERB_WORDS",
+    "Call",
     "Decision",
     "Dialect",
     "Verb",
+    "find_call",
     "find_json",
+    "mimo_history",
+    "mimo_history_entry",
     "mimo_scroll_word",
     "split_thinking",
 ]

@@ -19,7 +19,17 @@ from ..errors import ParseError
 from ..geometry import Box, Point, Space
 from ..vocabulary import Action
 
-__all__ = ["Args", "Decision", "Dialect", "Verb", "find_json", "number_list", "split_thinking"]
+__all__ = [
+    "Args",
+    "Decision",
+    "Dialect",
+    "Verb",
+    "find_json",
+    "number_list",
+    "point_of",
+    "read_point",
+    "split_thinking",
+]
 
 Args = Mapping[str, Any]
 
@@ -174,26 +184,56 @@ _NUMBER = r"-?\d+(?:\.\d+)?"
 _NUMBERS = re.compile(_NUMBER)
 
 
-def number_list(value: Any, *, what: str, raw: str, sizes: tuple[int, ...] = (2, 4)) -> list[float]:
-    """A JSON list (or a string holding numbers) of ``sizes`` numbers, as floats."""
+def _tokens(value: Any) -> list[Any]:
+    """The raw numbers of a coordinate value: JSON numbers as they are, or the numerals of a string."""
     if isinstance(value, str):
-        nums: list[Any] = _NUMBERS.findall(value)
-    elif isinstance(value, list | tuple):
+        return list(_NUMBERS.findall(value))
+    if isinstance(value, list | tuple):
         nums = list(value)
         if len(nums) == 1 and isinstance(nums[0], list | tuple):  # [[x, y]]
             nums = list(nums[0])
-    else:
-        nums = []
+        return nums
+    return []
+
+
+def _written_as_fraction(token: Any) -> bool:
+    """A number written with a decimal point (``0.5``, ``1.0``; not ``1``), within [0, 1]."""
+    if isinstance(token, bool):
+        return False
+    if isinstance(token, str):
+        return "." in token and 0.0 <= float(token) <= 1.0
+    return isinstance(token, float) and 0.0 <= token <= 1.0
+
+
+def number_list(value: Any, *, what: str, raw: str, sizes: tuple[int, ...] = (2, 4)) -> list[float]:
+    """A JSON list (or a string holding numbers) of ``sizes`` numbers, as floats."""
+    return _read_numbers(value, what=what, raw=raw, sizes=sizes)[0]
+
+
+def _read_numbers(value: Any, *, what: str, raw: str, sizes: tuple[int, ...]) -> tuple[list[float], bool]:
+    tokens = _tokens(value)
     try:
-        out = [float(v) for v in nums]
+        out = [float(v) for v in tokens if not isinstance(v, bool)]
     except (TypeError, ValueError):
         out = []
-    if len(out) not in sizes:
+    if len(out) not in sizes or len(out) != len(tokens):
         want = " or ".join(str(s) for s in sizes)
         raise ParseError(
             f"{what} must hold {want} numbers, got {value!r}", raw=raw, expected=f"{what}: [x, y]"
         )
-    return out
+    return out, all(_written_as_fraction(t) for t in tokens)
+
+
+def read_point(value: Any, space: Space, *, what: str, raw: str) -> tuple[Point, Box | None]:
+    """A point from a coordinate value of 2 numbers, or a box's centre (and the box) from 4.
+
+    When every number is written with a decimal point and lies in [0, 1], the value is read
+    as fractions of the image the model was shown (`Space.NORM_1`), as Xiaomi's eval reads
+    such answers (``normalize_bbox``): ``[0.28, 0.5, 0.52, 0.7]`` is not a box at the
+    origin. `Frame.to_screen` maps either space.
+    """
+    nums, fractions = _read_numbers(value, what=what, raw=raw, sizes=(2, 4))
+    return point_of(nums, Space.NORM_1 if fractions else space)
 
 
 def point_of(nums: list[float], space: Space) -> tuple[Point, Box | None]:

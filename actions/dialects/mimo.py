@@ -6,6 +6,14 @@ inside a list. Grounding (§2.3) answers ``[{"bbox_2d": [x1, y1, x2, y2], "label
 ``point_2d``/``points``, or just numbers. Coordinates are absolute pixels of the image the
 model was shown. A box means: act at its centre.
 
+MiMo also answers in the function-call form of Xiaomi's unified action space
+(``click(start_point=(x,y))``, ``scroll(start_point=(x,y), direction=up)``, ``press(keys=[…])``,
+``finished(status=…)``; see calls.py), and sometimes with fractions of the image
+(``[0.28, 0.5, 0.52, 0.7]``: every number written with a decimal point and within [0, 1]),
+which are read in `Space.NORM_1`. Rule: the bare-number fallback (Xiaomi's ``parse_bbox``
+order) applies only when the answer names no action; an action named as a call or as
+``"action": …`` is read as that action or refused with a `ParseError`, never clicked.
+
 Scroll: MiMo's ``direction`` for up/down names the finger's way, the opposite of ours
 (Xiaomi's eval swaps up and down when scoring); left/right it names as we do. So MiMo
 ``up`` is our ``down`` (show what is below). Pinned by a test.
@@ -14,6 +22,7 @@ Scroll: MiMo's ``direction`` for up/down names the finger's way, the opposite of
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import re
 from typing import Any
@@ -41,19 +50,20 @@ from ..vocabulary import (
     Type,
     Wait,
 )
-from .base import Args, Decision, Dialect, Verb, find_json, number_list, point_of, split_thinking
+from .base import Args, Decision, Dialect, Verb, find_json, read_point, split_thinking
+from .calls import find_call
+from .mimo_history import SCROLL_TO_MIMO, mimo_history_entry
 
 __all__ = ["MIMO", "mimo_scroll_word"]
 
-_TO_OURS: dict[str, ScrollDirection] = {"up": "down", "down": "up", "left": "left", "right": "right"}
-_TO_MIMO = {ours: mimo for mimo, ours in _TO_OURS.items()}
+_TO_OURS: dict[str, ScrollDirection] = {mimo: ours for ours, mimo in SCROLL_TO_MIMO.items()}
 _FAIL_STATUSES = {"fail", "failed", "failure", "infeasible", "impossible", "error"}
 _DONE_STATUSES = {"success", "successful", "done", "complete", "completed", "finished", "finish"}
 
 
 def mimo_scroll_word(direction: ScrollDirection) -> str:
     """The word MiMo uses for a scroll that shows content in ``direction``."""
-    return _TO_MIMO[direction]
+    return SCROLL_TO_MIMO[direction]
 
 
 class _Reader:
@@ -65,8 +75,7 @@ class _Reader:
     def point(self, key: str) -> Point:
         if key not in self.args:
             raise ParseError(f"{self.verb!r} needs {key!r}", raw=self.raw, expected=f'"{key}": [x, y]')
-        nums = number_list(self.args[key], what=key, raw=self.raw)
-        return point_of(nums, self.space)[0]
+        return read_point(self.args[key], self.space, what=key, raw=self.raw)[0]
 
     def opt_point(self, key: str) -> Point | None:
         return self.point(key) if self.args.get(key) is not None else None
@@ -132,111 +141,87 @@ def _finished(r: _Reader) -> list[Action]:
     return [Finish(answer=answer or status)]
 
 
+def _open(r: _Reader) -> list[Action]:
+    # Xiaomi's prompt and MiMo_Unified_GUIAction say "app"; guievalkit's mimo_vl.py reads "app_name".
+    key = "app" if r.args.get("app") is not None or r.args.get("app_name") is None else "app_name"
+    return [OpenApp(name=r.text(key))]
+
+
 def _wait(r: _Reader) -> list[Action]:
     seconds = r.args.get("seconds", r.args.get("time", 1.0))
     return [Wait(seconds=float(seconds))]
 
 
-def _pt(p: Point) -> list[int | float]:
-    return [round(p.x), round(p.y)]
+def _encoder(word: str) -> Any:
+    """Verb ``word``'s encoder: an action in MiMo's words (one exhaustive match, in
+    `mimo_history_entry`), when that is ``word``; else None."""
 
+    def encode(a: Action) -> dict[str, Any] | None:
+        entry = mimo_history_entry(a)
+        name = entry.pop("action_name")
+        return entry if name == word else None
 
-def _enc_click(a: Action) -> dict[str, Any] | None:
-    if not isinstance(a, Click):
-        return None
-    out: dict[str, Any] = {"start_point": _pt(a.point)}
-    if a.button != "left":
-        out["button"] = a.button
-    if a.count != 1:
-        out["count"] = a.count
-    return out
-
-
-def _enc_scroll(a: Action) -> dict[str, Any] | None:
-    if not isinstance(a, Scroll):
-        return None
-    out: dict[str, Any] = {"direction": _TO_MIMO[a.direction]}
-    if a.point is not None:
-        out["start_point"] = _pt(a.point)
-    return out
-
-
-def _enc_press(a: Action) -> dict[str, Any] | None:
-    if isinstance(a, Home):
-        return {"keys": ["home"]}
-    if isinstance(a, Back):
-        return {"keys": ["back"]}
-    if isinstance(a, Hotkey):
-        return {"keys": list(a.keys)}
-    return None
-
-
-def _enc_finished(a: Action) -> dict[str, Any] | None:
-    if isinstance(a, Finish):
-        return {"status": "success"} | ({"answer": a.answer} if a.answer else {})
-    if isinstance(a, Fail):
-        return {"status": "failure"} | ({"answer": a.reason} if a.reason else {})
-    return None
-
-
-def _enc(cls: type[Any], fn: Any) -> Any:
-    return lambda a: fn(a) if isinstance(a, cls) else None
+    return encode
 
 
 _VERBS = (
-    Verb("click", '{"action": "click", "start_point": [x,y]}', (Click,), _decoder(_click), _enc_click),
+    Verb("click", '{"action": "click", "start_point": [x,y]}', (Click,), _decoder(_click), _encoder("click")),
     Verb(
         "drag",
         '{"action": "drag", "start_point": [x,y], "end_point": [x,y]}',
         (Drag,),
         _decoder(lambda r: [Drag(start=r.point("start_point"), end=r.point("end_point"))]),
-        _enc(Drag, lambda a: {"start_point": _pt(a.start), "end_point": _pt(a.end)}),
+        _encoder("drag"),
     ),
     Verb(
         "input",
         '{"action": "input", "text": "text"}',
         (Type,),
         _decoder(_input),
-        _enc(Type, lambda a: {"text": a.text}),
+        _encoder("input"),
     ),
     Verb(
         "press",
         '{"action": "press", "keys": [key1, key2, ...]}',
         (Hotkey, Home, Back),
         _decoder(_press),
-        _enc_press,
+        _encoder("press"),
     ),
     Verb(
         "longpress",
         '{"action": "longpress", "start_point": [x,y]}',
         (LongPress,),
         _decoder(lambda r: [LongPress(point=r.point("start_point"))]),
-        _enc(LongPress, lambda a: {"start_point": _pt(a.point)}),
+        _encoder("longpress"),
     ),
     Verb(
-        "scroll", '{"action": "scroll", "direction": "direction"}', (Scroll,), _decoder(_scroll), _enc_scroll
+        "scroll",
+        '{"action": "scroll", "direction": "direction"}',
+        (Scroll,),
+        _decoder(_scroll),
+        _encoder("scroll"),
     ),
     Verb(
         "open",
         '{"action": "open", "app": "app_name"}',
         (OpenApp,),
-        _decoder(lambda r: [OpenApp(name=r.text("app"))]),
-        _enc(OpenApp, lambda a: {"app": a.name}),
+        _decoder(_open),
+        _encoder("open"),
     ),
     Verb(
         "hover",
         '{"action": "hover", "start_point": [x,y]}',
         (MoveTo,),
         _decoder(lambda r: [MoveTo(point=r.point("start_point"))]),
-        _enc(MoveTo, lambda a: {"start_point": _pt(a.point)}),
+        _encoder("hover"),
     ),
-    Verb("wait", '{"action": "wait"}', (Wait,), _decoder(_wait), _enc(Wait, lambda a: {})),
+    Verb("wait", '{"action": "wait"}', (Wait,), _decoder(_wait), _encoder("wait")),
     Verb(
         "navigate",
         '{"action": "navigate", "url": "url"}',
         (Navigate,),
         _decoder(lambda r: [Navigate(url=r.text("url"))]),
-        _enc(Navigate, lambda a: {"url": a.url}),
+        _encoder("navigate"),
         trained=False,
     ),
     Verb(
@@ -244,7 +229,7 @@ _VERBS = (
         '{"action": "switch_tab", "index": tab_index}',
         (SwitchTab,),
         _decoder(lambda r: [SwitchTab(index=int(r.args.get("index", -1)))]),
-        _enc(SwitchTab, lambda a: {"index": a.index}),
+        _encoder("switch_tab"),
         trained=False,
     ),
     Verb(
@@ -252,7 +237,7 @@ _VERBS = (
         '{"action": "answer_dialog", "accept": true, "text": "optional reply to a prompt()"}',
         (AnswerDialog,),
         _decoder(lambda r: [AnswerDialog(accept=bool(r.args.get("accept")), text=r.args.get("text"))]),
-        _enc(AnswerDialog, lambda a: {"accept": a.accept} | ({"text": a.text} if a.text is not None else {})),
+        _encoder("answer_dialog"),
         trained=False,
     ),
     Verb(
@@ -260,7 +245,7 @@ _VERBS = (
         '{"action": "call_user", "question": "what you need from the user"}',
         (CallUser,),
         _decoder(lambda r: [CallUser(question=r.text("question", required=False))]),
-        _enc(CallUser, lambda a: {"question": a.question}),
+        _encoder("call_user"),
         trained=False,
     ),
     Verb(
@@ -268,7 +253,7 @@ _VERBS = (
         '{"action": "finished", "status": "status"}',
         (Finish, Fail),
         _decoder(_finished),
-        _enc_finished,
+        _encoder("finished"),
     ),
 )
 
@@ -281,50 +266,103 @@ _POINT2 = re.compile(rf"[\[(]{_N},{_N}[\])]")
 _PY_DICT = re.compile(r"\{\s*'action'\s*:.*\}", re.DOTALL)
 _EXPECTED = 'a JSON action such as {"action": "click", "start_point": [x, y]} or a box [x1, y1, x2, y2]'
 
+# Other spellings of MiMo's verbs: AndroidControl's own action types and the names Xiaomi's
+# converters write (gui_utils.py mimo_2_uitars / uitars2mimo), each with the arguments it implies.
+_ALIASES: dict[str, tuple[str, dict[str, Any]]] = {
+    "long_press": ("longpress", {}),
+    "open_app": ("open", {}),
+    "press_back": ("press", {"keys": ["back"]}),
+    "navigate_back": ("press", {"keys": ["back"]}),
+    "press_home": ("press", {"keys": ["home"]}),
+    "navigate_home": ("press", {"keys": ["home"]}),
+    "press_enter": ("press", {"keys": ["enter"]}),
+    "type": ("input", {}),
+}
+
+# Argument names other forms use for MiMo's (UI-TARS' start_box and content, which Xiaomi's
+# uitars2mimo reads; Qwen's coordinate), used only where MiMo's own name is absent.
+_ARG_ALIASES = {
+    "start_box": "start_point",
+    "point": "start_point",
+    "coordinate": "start_point",
+    "end_box": "end_point",
+    "coordinate2": "end_point",
+    "content": "text",
+}
+# An action named in JSON-ish text the parser could not read as a whole ("action": "scroll").
+_NAMED_ACTION = re.compile(r"""["']action(?:_type|_name)?["']\s*:\s*["']([^"']+)["']""")
+
+
+def _decode(
+    dialect: Dialect, name: str, args: Args, space: Space, *, text: str, thought: str | None
+) -> Decision:
+    word, implied = _ALIASES.get(name, (name, {}))
+    verb = dialect.verb(word, text)
+    given = dict(args)
+    for alias, own in _ARG_ALIASES.items():
+        if alias in given and own not in given:
+            given[own] = given.pop(alias)
+    try:
+        actions = verb.decode({**implied, **given, "action": word}, space, text)
+    except ParseError:
+        raise
+    except (ValueError, TypeError) as exc:  # pydantic's ValidationError is a ValueError
+        raise ParseError(
+            f"{verb.name!r} has bad arguments: {_first_line(exc)}", raw=text, expected=verb.signature
+        ) from exc
+    return Decision(tuple(actions), thought, text)
+
 
 def _parse(dialect: Dialect, text: str, space: Space) -> Decision:
     thought, answer = split_thinking(text)
     value = find_json(answer)
-    if value is None and (m := _PY_DICT.search(answer)):
-        # Some servers and fine-tunes echo the history's Python-dict form: {'action': 'click', ...}.
-        try:
+    if not isinstance(value, dict) and (m := _PY_DICT.search(answer)):
+        # Some servers and fine-tunes echo the history's Python-dict form, {'action': 'click', ...},
+        # in which JSON finds only the inner list.
+        with contextlib.suppress(ValueError, SyntaxError):
             value = ast.literal_eval(m.group(0))
-        except (ValueError, SyntaxError):
-            value = None
     if isinstance(value, list) and value and isinstance(value[0], dict):
         value = value[0]
+    if isinstance(value, dict) and "action" not in value and isinstance(value.get("arguments"), dict):
+        value = value["arguments"]  # a tool call's wrapper: {"name": …, "arguments": {"action": …}}
     if isinstance(value, dict):
         name = value.get("action", value.get("action_type", value.get("action_name")))
         if isinstance(name, str):
-            verb = dialect.verb(name.strip().lower(), text)
-            try:
-                actions = verb.decode(value, space, text)
-            except ParseError:
-                raise
-            except (ValueError, TypeError) as exc:  # pydantic's ValidationError is a ValueError
-                raise ParseError(
-                    f"{verb.name!r} has bad arguments: {_first_line(exc)}", raw=text, expected=verb.signature
-                ) from exc
-            return Decision(tuple(actions), thought, text)
+            return _decode(dialect, name.strip().lower(), value, space, text=text, thought=thought)
         for key in _GROUNDING_KEYS:
             if key in value:
-                nums = number_list(value[key], what=key, raw=text)
-                point, box = point_of(nums, space)
+                point, box = read_point(value[key], space, what=key, raw=text)
                 return Decision((Click(point=point),), thought, text, box)
-    if isinstance(value, list) and len(value) in (2, 4) and all(isinstance(v, int | float) for v in value):
-        point, box = point_of([float(v) for v in value], space)
+    # A function call (click(start_point=(x,y)), scroll(..., direction=up)) is the action it
+    # names, or an error; never the click its numbers would make in the fallback below.
+    call = find_call(answer)
+    if call is not None:
+        return _decode(dialect, call.name, call.args, space, text=text, thought=thought)
+    if named := _NAMED_ACTION.search(answer):
+        raise ParseError(
+            f"the answer names the action {named.group(1)!r} but holds no JSON object that can be read",
+            raw=text,
+            expected=_EXPECTED,
+        )
+    if isinstance(value, list) and len(value) in (2, 4) and all(_is_number(v) for v in value):
+        point, box = read_point(value, space, what="the answer", raw=text)
         return Decision((Click(point=point),), thought, text, box)
-    # Xiaomi's own fallback order: a 4-number box, then a 2-number point, anywhere in the answer.
+    # Xiaomi's own fallback order (eval_utils.parse_bbox, then parse_bbox_from_point): a
+    # 4-number box, then a 2-number point, anywhere in the answer.
     for pattern in (_BOX4, _POINT2):
         m = pattern.search(answer)
         if m:
-            point, box = point_of([float(g) for g in m.groups()], space)
+            point, box = read_point(list(m.groups()), space, what="the answer", raw=text)
             return Decision((Click(point=point),), thought, text, box)
     if not answer.strip():
         raise ParseError(
             "the answer holds no action (it is empty after the reasoning)", raw=text, expected=_EXPECTED
         )
     raise ParseError("no action or coordinates found in a MiMo-VL answer", raw=text, expected=_EXPECTED)
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, assert_never
 
 from ..errors import ParseError
 from ..geometry import Point, Space
 from ..vocabulary import (
     Action,
+    AnswerDialog,
     Back,
+    CallUser,
     Click,
     Drag,
     Fail,
@@ -26,13 +28,15 @@ from ..vocabulary import (
     Hotkey,
     LongPress,
     MoveTo,
+    Navigate,
     OpenApp,
     Scroll,
     Swipe,
+    SwitchTab,
     Type,
     Wait,
 )
-from .base import Args, Decision, Dialect, Verb, find_json, number_list, point_of, split_thinking
+from .base import Args, Decision, Dialect, Verb, find_json, read_point, split_thinking
 
 __all__ = ["QWEN_COMPUTER", "QWEN_MOBILE"]
 
@@ -40,7 +44,7 @@ __all__ = ["QWEN_COMPUTER", "QWEN_MOBILE"]
 def _point(args: Args, key: str, space: Space, raw: str) -> Point:
     if key not in args:
         raise ParseError(f"this action needs {key!r}", raw=raw, expected=f'"{key}": [x, y]')
-    return point_of(number_list(args[key], what=key, raw=raw), space)[0]
+    return read_point(args[key], space, what=key, raw=raw)[0]
 
 
 def _text(args: Args, key: str, raw: str) -> str:
@@ -191,7 +195,13 @@ def _encode_computer(a: Action) -> tuple[str, dict[str, Any]] | None:
             return "terminate", {"status": "success"}
         case Fail():
             return "terminate", {"status": "failure"}
-    return None
+        case (
+            LongPress() | Swipe() | Navigate() | Back() | Home() | OpenApp() | SwitchTab() | AnswerDialog()
+            | CallUser()
+        ):  # fmt: skip
+            return None  # computer_use has no word for these
+        case _:
+            assert_never(a)
 
 
 def _encode_mobile(a: Action) -> tuple[str, dict[str, Any]] | None:
@@ -220,7 +230,13 @@ def _encode_mobile(a: Action) -> tuple[str, dict[str, Any]] | None:
             return "terminate", {"status": "success"}
         case Fail():
             return "terminate", {"status": "failure"}
-    return None
+        case (
+            Click() | Hotkey() | MoveTo() | Drag() | Scroll() | Navigate() | SwitchTab() | AnswerDialog()
+            | CallUser()
+        ):  # fmt: skip
+            return None  # mobile_use has no word for these (other clicks, chords, pointer moves)
+        case _:
+            assert_never(a)
 
 
 _TOOL_CALL = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.DOTALL)

@@ -10,28 +10,32 @@ quotes, several actions separated by blank lines, escaped quotes and newlines in
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, assert_never
 
 from ..errors import ParseError
 from ..geometry import Box, Point, Space
 from ..vocabulary import (
     Action,
+    AnswerDialog,
     Back,
     CallUser,
     Click,
     Drag,
+    Fail,
     Finish,
     Home,
     Hotkey,
     LongPress,
     MoveTo,
+    Navigate,
     OpenApp,
     Scroll,
     Swipe,
+    SwitchTab,
     Type,
     Wait,
 )
-from .base import Args, Decision, Dialect, Verb, point_of, split_thinking
+from .base import Args, Decision, Dialect, Verb, read_point, split_thinking
 
 __all__ = ["UITARS"]
 
@@ -54,10 +58,9 @@ def _box(args: Args, key: str, space: Space, raw: str) -> tuple[Point, Box | Non
         value = args.get("end_point")
     if value is None:
         raise ParseError(f"this action needs {key}", raw=raw, expected=f"{key}='(x,y)'")
-    nums = [float(n) for n in _NUM.findall(str(value))]
-    if len(nums) not in (2, 4):
+    if len(_NUM.findall(str(value))) not in (2, 4):
         raise ParseError(f"{key} must hold 2 or 4 numbers, got {value!r}", raw=raw, expected=f"{key}='(x,y)'")
-    return point_of(nums, space)
+    return read_point(str(value), space, what=key, raw=raw)
 
 
 def _pt(args: Args, key: str, space: Space, raw: str) -> Point:
@@ -103,29 +106,58 @@ def _b(p: Point) -> str:
     return f"<|box_start|>({round(p.x)},{round(p.y)})<|box_end|>"
 
 
-def _enc_click(kind: str) -> Any:
-    def enc(a: Action) -> dict[str, Any] | None:
-        if not isinstance(a, Click):
+def _escape(text: str) -> str:
+    """``type(content=…)`` text as UI-TARS writes it: backslashes, quotes and newlines escaped."""
+    return text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n")
+
+
+def _encode(a: Action) -> tuple[str, dict[str, Any]] | None:
+    """Our action in UI-TARS' words: (verb, arguments), or None where it has none."""
+    match a:
+        case Click(point=p, button="left", count=1):
+            return "click", {"start_box": _b(p)}
+        case Click(point=p, count=2):
+            return "left_double", {"start_box": _b(p)}
+        case Click(point=p, button="right"):
+            return "right_single", {"start_box": _b(p)}
+        case Click():
+            return None  # a middle or triple click
+        case MoveTo(point=p):
+            return "hover", {"start_box": _b(p)}
+        case Drag(start=s, end=e):
+            return "drag", {"start_box": _b(s), "end_box": _b(e)}
+        case Hotkey(keys=keys):
+            return "hotkey", {"key": " ".join(keys)}
+        case Type(text=t):
+            return "type", {"content": _escape(t)}
+        case Scroll(direction=d, point=p):
+            return "scroll", ({"start_box": _b(p)} if p else {}) | {"direction": d}
+        case LongPress(point=p):
+            return "long_press", {"start_box": _b(p)}
+        case OpenApp(name=n):
+            return "open_app", {"app_name": n}
+        case Home():
+            return "press_home", {}
+        case Back():
+            return "press_back", {}
+        case Wait():
+            return "wait", {}
+        case Finish(answer=answer):
+            return "finished", {"content": answer or ""}
+        case CallUser():
+            return "call_user", {}
+        case Swipe() | Navigate() | SwitchTab() | AnswerDialog() | Fail():
             return None
-        if {
-            "click": a.count == 1 and a.button == "left",
-            "left_double": a.count == 2,
-            "right_single": a.button == "right",
-        }[kind]:
-            return {"start_box": _b(a.point)}
-        return None
+        case _:
+            assert_never(a)
+
+
+def _enc(word: str) -> Any:
+    def enc(a: Action) -> dict[str, Any] | None:
+        out = _encode(a)
+        return out[1] if out is not None and out[0] == word else None
 
     return enc
-
-
-def _only(cls: type[Any], fn: Any) -> Any:
-    return lambda a: fn(a) if isinstance(a, cls) else None
-
-
-def _enc_type(a: Action) -> dict[str, Any] | None:
-    if not isinstance(a, Type):
-        return None
-    return {"content": a.text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n")}
 
 
 _VERBS = (
@@ -134,73 +166,73 @@ _VERBS = (
         "click(start_box='<|box_start|>(x1,y1)<|box_end|>')",
         (Click,),
         lambda a, s, r: [Click(point=_pt(a, "start_box", s, r))],
-        _enc_click("click"),
+        _enc("click"),
     ),
     Verb(
         "left_double",
         "left_double(start_box='<|box_start|>(x1,y1)<|box_end|>')",
         (Click,),
         lambda a, s, r: [Click(point=_pt(a, "start_box", s, r), count=2)],
-        _enc_click("left_double"),
+        _enc("left_double"),
     ),
     Verb(
         "right_single",
         "right_single(start_box='<|box_start|>(x1,y1)<|box_end|>')",
         (Click,),
         lambda a, s, r: [Click(point=_pt(a, "start_box", s, r), button="right")],
-        _enc_click("right_single"),
+        _enc("right_single"),
     ),
     Verb(
         "hover",
         "hover(start_box='<|box_start|>(x1,y1)<|box_end|>')",
         (MoveTo,),
         lambda a, s, r: [MoveTo(point=_pt(a, "start_box", s, r))],
-        _only(MoveTo, lambda a: {"start_box": _b(a.point)}),
+        _enc("hover"),
     ),
     Verb(
         "drag",
         "drag(start_box='<|box_start|>(x1,y1)<|box_end|>', end_box='<|box_start|>(x3,y3)<|box_end|>')",
         (Drag,),
         lambda a, s, r: [Drag(start=_pt(a, "start_box", s, r), end=_pt(a, "end_box", s, r))],
-        _only(Drag, lambda a: {"start_box": _b(a.start), "end_box": _b(a.end)}),
+        _enc("drag"),
     ),
-    Verb("hotkey", "hotkey(key='')", (Hotkey,), _hotkey, _only(Hotkey, lambda a: {"key": " ".join(a.keys)})),
+    Verb("hotkey", "hotkey(key='')", (Hotkey,), _hotkey, _enc("hotkey")),
     Verb(
         "type",
         "type(content='') #If you want to submit your input, use \"\\n\" at the end of `content`.",
         (Type,),
         _type,
-        _enc_type,
+        _enc("type"),
     ),
     Verb(
         "scroll",
         "scroll(start_box='<|box_start|>(x1,y1)<|box_end|>', direction='down or up or right or left')",
         (Scroll,),
         _scroll,
-        _only(Scroll, lambda a: ({"start_box": _b(a.point)} if a.point else {}) | {"direction": a.direction}),
+        _enc("scroll"),
     ),
     Verb(
         "long_press",
         "long_press(start_box='<|box_start|>(x1,y1)<|box_end|>')",
         (LongPress,),
         lambda a, s, r: [LongPress(point=_pt(a, "start_box", s, r))],
-        _only(LongPress, lambda a: {"start_box": _b(a.point)}),
+        _enc("long_press"),
     ),
     Verb(
         "open_app",
         "open_app(app_name='')",
         (OpenApp,),
         lambda a, s, r: [OpenApp(name=str(a.get("app_name", "")))],
-        _only(OpenApp, lambda a: {"app_name": a.name}),
+        _enc("open_app"),
     ),
-    Verb("press_home", "press_home()", (Home,), lambda a, s, r: [Home()], _only(Home, lambda a: {})),
-    Verb("press_back", "press_back()", (Back,), lambda a, s, r: [Back()], _only(Back, lambda a: {})),
+    Verb("press_home", "press_home()", (Home,), lambda a, s, r: [Home()], _enc("press_home")),
+    Verb("press_back", "press_back()", (Back,), lambda a, s, r: [Back()], _enc("press_back")),
     Verb(
         "wait",
         "wait() #Sleep for 5s and take a screenshot to check for any changes.",
         (Wait,),
         lambda a, s, r: [Wait(seconds=5.0)],
-        _only(Wait, lambda a: {}),
+        _enc("wait"),
     ),
     Verb(
         "finished",
@@ -208,11 +240,9 @@ _VERBS = (
         "to ensure we can parse the content in normal python string format.",
         (Finish,),
         _finished,
-        _only(Finish, lambda a: {"content": a.answer or ""}),
+        _enc("finished"),
     ),
-    Verb(
-        "call_user", "call_user()", (CallUser,), lambda a, s, r: [CallUser()], _only(CallUser, lambda a: {})
-    ),
+    Verb("call_user", "call_user()", (CallUser,), lambda a, s, r: [CallUser()], _enc("call_user")),
 )
 
 _ALIASES = {"left_single": "click", "select": "drag", "press": "hotkey"}

@@ -11,6 +11,11 @@ default because a lossy codec moves the edges the model points at. If the server
 processor has a smaller pixel budget than ours it shrinks them again and every coordinate
 the model gives comes back off; the backend notices this from the token usage and warns
 once (`ImageShrunkWarning`).
+
+A server started with a reasoning parser (vLLM or SGLang ``--reasoning-parser``) sends the
+thought apart from the answer; both of its field names are read into
+`Completion.reasoning`. A server that refuses a request because prompt plus ``max_tokens``
+exceeds its context, and says its limit, is asked once more with a cap that fits.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ from ...actions.errors import (
 from ...actions.geometry import FACTOR
 from ...prompts.messages import ImagePart, Message, TextPart
 from .base import BackendBase, Capabilities, Completion, CompletionRequest
+from .server_errors import context_limit, error_message, error_text, readable_body
+from .server_errors import one_line as _one_line
 
 __all__ = [
     "DEFAULT_IMAGE_FORMAT",
@@ -147,6 +154,11 @@ class _WireMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     content: str | None = None
+    # A reasoning parser's thought: newer vLLM calls it ``reasoning``; older vLLM and SGLang
+    # ``reasoning_content`` (vllm/entrypoints/openai/chat_completion/protocol.py `ChatMessage`,
+    # sglang serving_chat.py). Either may be null or absent.
+    reasoning: str | None = None
+    reasoning_content: str | None = None
 
 
 class _WireChoice(BaseModel):
@@ -196,6 +208,17 @@ def _wire_message(message: Message, fmt: ImageFormat) -> dict[str, Any]:
     return {"role": message.role, "content": parts}
 
 
+def _fitted_max_tokens(rejected: BackendRejected, sent: int) -> int | None:
+    """A lower ``max_tokens`` that fits the context a refusal states, or None: not a context
+    refusal, no lengths stated, or no room left beside the prompt."""
+    if not 400 <= rejected.status < 500:
+        return None
+    limit = context_limit(error_message(rejected.body) or rejected.body)
+    if limit is None or not 0 < limit.room < sent:
+        return None
+    return limit.room
+
+
 def _visual_tokens(images: Sequence[ImagePart]) -> int:
     return sum((w // FACTOR) * (h // FACTOR) for w, h in (p.size for p in images))
 
@@ -207,31 +230,9 @@ def _read_wire(wire: type[_W], response: httpx.Response, url: str, what: str) ->
     except ValidationError as exc:
         raise BadResponse(
             f"{url} answered {response.status_code} with something other than {what}: "
-            f"{_one_line(response.text, 200)!r}",
+            f"{readable_body(response.text)!r}",
             url=url,
         ) from exc
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit] + "…"
-
-
-def _error_text(response: httpx.Response) -> str:
-    """The human part of an error body: vLLM's ``message``, OpenAI's ``error.message``, or the text."""
-    try:
-        data = response.json()
-    except ValueError:
-        return _one_line(response.text)
-    if isinstance(data, dict):
-        inner = data.get("error")
-        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
-            return _one_line(inner["message"])
-        if isinstance(data.get("message"), str):
-            return _one_line(data["message"])
-        if isinstance(inner, str):
-            return _one_line(inner)
-    return _one_line(response.text)
 
 
 def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -390,6 +391,10 @@ class OpenAIBackend(BackendBase):
 
         ``latency_s`` is the wall time of the call, retries included: what the agent waited.
 
+        A server that refuses the request because prompt plus ``max_tokens`` exceeds its
+        context, and states both lengths, is asked once more with ``max_tokens`` lowered to
+        what fits: a long thought then still gets all the room the server has.
+
         Raises:
             BackendUnreachable: connections refused or dropped, after the retries.
             BackendTimeout: no answer within ``timeout`` seconds.
@@ -400,7 +405,14 @@ class OpenAIBackend(BackendBase):
         images = request.images()
         payload = self.payload(request, model)
         start = time.perf_counter()
-        response = self._send("POST", self.chat_url, payload, n_images=len(images))
+        try:
+            response = self._send("POST", self.chat_url, payload, n_images=len(images))
+        except BackendRejected as rejected:
+            fitted = _fitted_max_tokens(rejected, payload["max_tokens"])
+            if fitted is None:
+                raise
+            payload["max_tokens"] = fitted
+            response = self._send("POST", self.chat_url, payload, n_images=len(images))
         latency = time.perf_counter() - start
         completion = self._parse(response, model, latency)
         self._check_shrink(images, completion.prompt_tokens)
@@ -476,7 +488,7 @@ class OpenAIBackend(BackendBase):
 
     def _rejected(self, response: httpx.Response, url: str, n_images: int, attempts: int) -> BackendRejected:
         status = response.status_code
-        said = _error_text(response)
+        said = error_text(response.text)
         after = f" after {attempts} attempts" if attempts > 1 else ""
         # Matched on the body, not only on 400: some vLLM versions report it as a 500.
         if _TOO_MANY_IMAGES.search(response.text):
@@ -487,11 +499,35 @@ class OpenAIBackend(BackendBase):
         elif status in (401, 403):
             hint = f"check the API key ({ENV_API_KEY} or --api-key)"
         elif status == 404:
-            hint = f"check the base URL and that the server serves model {self._model!r}"
+            hint = self._not_found_hint(url)
         else:
             hint = ""
         message = f"{url} answered {status}{after}" + (f"; {hint}" if hint else "") + f"; server said: {said}"
         return BackendRejected(message, url=url, status=status, body=response.text)
+
+    def _not_found_hint(self, url: str) -> str:
+        """What a 404 means here, in words: never a bare None for a model nobody named."""
+        if url == self.models_url:
+            return (
+                "no model was named (--model) and this address lists none: "
+                "check that the base URL is an OpenAI-compatible server (vLLM, SGLang)"
+            )
+        listed = self._listed_models()
+        return f"check the base URL and that the server serves model {self._model!r} ({listed})"
+
+    def _listed_models(self) -> str:
+        """The server's own model list, in words, asked once without retries (best effort)."""
+        try:
+            response = self._client.get(self.models_url)
+            if response.status_code != 200:
+                return f"{self.models_url} answered {response.status_code}"
+            names = [card.id for card in _WireModelList.model_validate_json(response.content).data]
+        except (httpx.HTTPError, ValidationError):
+            return f"{self.models_url} could not be read"
+        if not names:
+            return "it lists no models"
+        shown = ", ".join(repr(n) for n in names[:5]) + (", …" if len(names) > 5 else "")
+        return f"it lists {shown}"
 
     # -- reading the answer ----------------------------------------------------
 
@@ -499,13 +535,16 @@ class OpenAIBackend(BackendBase):
         url = self.chat_url
         wire = _read_wire(_WireCompletion, response, url, "a chat completion")
         choice = wire.choices[0]
-        if choice.message.content is None:
-            raise BadResponse(
-                f"{url} answered with no message content (finish_reason={choice.finish_reason!r})", url=url
-            )
+        message = choice.message
+        # Whichever field this server version fills; an empty thought counts as none.
+        reasoning = message.reasoning or message.reasoning_content or None
         usage = wire.usage
         return Completion(
-            text=choice.message.content,
+            # A reasoning parser leaves content null when the model never closed its thought,
+            # and SGLang sends null for any empty answer (serving_chat.py: `text if text else
+            # None`): both are an empty answer, which the caller parses or reports.
+            text=message.content or "",
+            reasoning=reasoning,
             prompt_tokens=usage.prompt_tokens if usage else None,
             completion_tokens=usage.completion_tokens if usage else None,
             latency_s=latency,

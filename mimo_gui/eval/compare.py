@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ..actions.errors import ConfigError
-from .runner import SAMPLES_FILE, read_records
+from .sample_log import SAMPLES_FILE, read_records
 from .scoring import SampleRecord, summarize
 
 __all__ = ["Comparison", "Flip", "Row", "compare_runs", "format_comparison", "load_records"]

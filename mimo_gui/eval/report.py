@@ -14,20 +14,19 @@ import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from PIL import Image, ImageDraw
 
 from ..actions import Point
 from ..agent.annotate import annotate
+from .manifest import Manifest, describe_value, sampling_text
 from .samples import Sample
 from .scoring import SampleRecord, Summary
 
-if TYPE_CHECKING:
-    from .runner import Manifest
+__all__ = ["MISSES_DIR", "REPORT_FILE", "draw_miss", "miss_file_name", "write_report"]
 
-__all__ = ["MISSES_DIR", "draw_miss", "miss_file_name", "write_report"]
-
+REPORT_FILE = "report.html"
 MISSES_DIR = "misses"
 MAX_SIDE = 1600
 """Miss images are shrunk to this long side: a report of 4K screenshots would weigh gigabytes."""
@@ -77,6 +76,47 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+_SETTINGS_SHOWN = (
+    "model",
+    "backend",
+    "profile",
+    "prompt_sha256",
+    "min_pixels",
+    "max_pixels",
+    "frame_mode",
+    "sampling",
+    "think_effective",
+    "lang",
+    "refine",
+    "status",
+    "start_time",
+    "end_time",
+)
+
+
+def _setting_text(key: str, value: Any) -> str:
+    """A manifest setting as the report shows it: words, never a Python repr."""
+    if key == "sampling" and isinstance(value, dict):
+        return sampling_text(value)
+    if key == "prompt_sha256":
+        return str(value)
+    return describe_value(value)
+
+
+def _errors_text(summary: Summary) -> str:
+    """The ways samples had no usable answer, each counted apart: ``truncated at the token cap: 2; …``."""
+    words = {
+        "answer": "unreadable answers",
+        "truncated": "cut off at the token cap (raise --max-tokens, or --no-think)",
+        "request": "request failures",
+        "image": "unreadable images",
+        "unframeable": "images the resize rule cannot frame",
+    }
+    counts = summary.errors_by_kind or {"request": summary.request_errors}
+    parts = [f"{words.get(kind, kind)}: {n}" for kind, n in counts.items() if n]
+    return "; ".join(parts) if parts else "none"
+
+
 def write_report(
     folder: Path,
     samples: Sequence[Sample],
@@ -105,7 +145,7 @@ def write_report(
         ".gt{color:#18a058}.pred{color:#ff2d55}.first{color:#ff9f0a}</style></head><body>",
         "<h1>Grounding evaluation</h1>",
         f"<p><b>accuracy {_pct(summary.accuracy)}</b> ({summary.hits}/{summary.n}); "
-        f"no usable answer: {summary.errors} (request failures: {summary.request_errors})"
+        f"misses: {summary.misses}; no usable answer: {summary.errors} ({_esc(_errors_text(summary))})"
         + (
             f"; first pass {_pct(summary.first_pass_accuracy)}"
             if summary.first_pass_accuracy is not None
@@ -114,22 +154,8 @@ def write_report(
         + "</p>",
         "<table>",
         *(
-            f"<tr><th>{_esc(k)}</th><td>{_esc(settings[k])}</td></tr>"
-            for k in (
-                "model",
-                "backend",
-                "profile",
-                "prompt_sha256",
-                "min_pixels",
-                "max_pixels",
-                "frame_mode",
-                "sampling",
-                "think_effective",
-                "lang",
-                "refine",
-                "start_time",
-                "end_time",
-            )
+            f"<tr><th>{_esc(k)}</th><td>{_esc(_setting_text(k, settings[k]))}</td></tr>"
+            for k in _SETTINGS_SHOWN
             if k in settings
         ),
         "</table>",
@@ -156,6 +182,8 @@ def write_report(
         )
         if r.error:
             parts.append(f"<p>error ({_esc(r.error_kind)}): {_esc(r.error)}</p>")
+        if r.thought:
+            parts.append(f"<details><summary>thought</summary><pre>{_esc(r.thought[:4000])}</pre></details>")
         if r.raw:
             parts.append(f"<pre>{_esc(r.raw[:2000])}</pre>")
         if r.id in images:
@@ -167,7 +195,7 @@ def write_report(
             parts.append("<p>(image unavailable)</p>")
         parts.append("</div>")
     parts.append("</body></html>\n")
-    path = folder / "report.html"
+    path = folder / REPORT_FILE
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text("\n".join(parts), encoding="utf-8")
     os.replace(tmp, path)

@@ -2,8 +2,9 @@
 
 A hit is a predicted point inside the ground-truth box, edges included, both in the
 original image's pixels (a box answer is scored by its centre, which is what
-`GroundResult.point` already is). An answer that does not parse, points off the image,
-or never came back is a miss; ``errors`` counts those samples with no usable answer.
+`GroundResult.point` already is). Every sample is a hit, a miss (an answer outside the
+box) or an error (no usable answer: ``errors``, broken down by `ErrorKind`, with answers
+cut off at the token cap counted apart as ``truncated``).
 
 `SampleRecord` is one line of ``samples.jsonl`` and `Summary` is ``summary.json``: both
 pydantic, so what is written and what is read back (resume, compare) cannot disagree.
@@ -12,13 +13,14 @@ pydantic, so what is written and what is read back (resume, compare) cannot disa
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..actions import Box, Point
 
 __all__ = [
+    "ERROR_KINDS",
     "RETRIED_KINDS",
     "Breakdown",
     "ErrorKind",
@@ -29,14 +31,20 @@ __all__ = [
     "summarize",
 ]
 
-ErrorKind = Literal["request", "answer", "image"]
+ErrorKind = Literal["request", "answer", "truncated", "image", "unframeable"]
 """Why a sample has no usable answer: the backend failed (``request``: a `BackendError`),
-the model's answer was unusable (``answer``: `ParseError`, `CoordinateError`), or the
-sample's image could not be read (``image``)."""
+the model's answer was unusable (``answer``: `ParseError`, `CoordinateError`), it was cut
+off at the token cap before it named a point (``truncated``: `AnswerTruncated`, fixed by a
+larger ``--max-tokens`` or ``--no-think``), the sample's image could not be read
+(``image``), or the processor's resize rule cannot frame it (``unframeable``:
+`UnframeableImage`, an aspect ratio over 200:1 or a side too small)."""
+
+ERROR_KINDS: tuple[ErrorKind, ...] = get_args(ErrorKind)
 
 RETRIED_KINDS: frozenset[str] = frozenset({"request", "image"})
 """Error kinds ``--resume`` runs again: they say nothing about the model. An ``answer``
-error is the model's own miss and stays."""
+error is the model's own miss and stays; so do ``truncated`` (the token cap is part of the
+run's settings) and ``unframeable`` (the image will not change)."""
 
 
 def is_hit(point: Point | tuple[float, float] | None, box: Box | Sequence[float]) -> bool:
@@ -58,7 +66,9 @@ class SampleRecord(BaseModel):
 
     Points are ``[x, y]`` in the original image's pixels; ``box`` is the ground truth,
     ``[x1, y1, x2, y2]``. With ``--refine``, ``point``/``hit``/``raw`` are the final
-    (refined) pass and ``first_*`` the first; ``crop`` is the refine window.
+    (refined) pass and ``first_*`` the first; ``crop`` is the refine window. ``thought`` is
+    the model's reasoning for ``raw``, whether it came inside the answer (``<think>…</think>``)
+    or split off by a reasoning server (`Completion.reasoning`).
     """
 
     model_config = ConfigDict(extra="ignore")
@@ -67,6 +77,7 @@ class SampleRecord(BaseModel):
     instruction: str
     point: tuple[float, float] | None
     raw: str | None
+    thought: str | None = None
     hit: bool
     latency_s: float | None
     error: str | None = None
@@ -78,6 +89,7 @@ class SampleRecord(BaseModel):
     first_point: tuple[float, float] | None = None
     first_hit: bool | None = None
     first_raw: str | None = None
+    first_thought: str | None = None
     crop: tuple[int, int, int, int] | None = None
     refine_error: str | None = None
 
@@ -102,8 +114,11 @@ class Summary(BaseModel):
         accuracy: hits / n, a fraction 0–1.
         n: samples scored.
         hits: samples whose point fell in the box.
-        errors: samples with no usable answer (unparseable, off the image, request failed).
+        misses: samples with a usable answer outside the box.
+        errors: samples with no usable answer (``n == hits + misses + errors``).
         request_errors: of those, the ones whose request failed (``--resume`` retries them).
+        truncated: of those, the answers cut off at the token cap (``--max-tokens``).
+        errors_by_kind: every `ErrorKind` with its count (zeros included).
         by: tag -> value -> accuracy and count, for every tag the samples carry.
         first_pass_accuracy: with ``--refine``, the accuracy before refining.
     """
@@ -113,6 +128,9 @@ class Summary(BaseModel):
     hits: int
     errors: int
     request_errors: int
+    misses: int = 0
+    truncated: int = 0
+    errors_by_kind: dict[str, int] = Field(default_factory=dict)
     by: dict[str, dict[str, Breakdown]]
     first_pass_accuracy: float | None = None
 
@@ -137,13 +155,18 @@ def summarize(records: Iterable[SampleRecord], *, refine: bool = False) -> Summa
         for tag, values in sorted(counts.items())
     }
     hits = sum(rec.hit for rec in items)
+    errors = sum(rec.point is None for rec in items)
+    kinds = {kind: sum(rec.error_kind == kind for rec in items) for kind in ERROR_KINDS}
     first_pass = accuracy(sum(bool(rec.first_hit) for rec in items), len(items)) if refine else None
     return Summary(
         accuracy=accuracy(hits, len(items)),
         n=len(items),
         hits=hits,
-        errors=sum(rec.point is None for rec in items),
-        request_errors=sum(rec.error_kind == "request" for rec in items),
+        errors=errors,
+        request_errors=kinds["request"],
+        misses=len(items) - hits - errors,
+        truncated=kinds["truncated"],
+        errors_by_kind=kinds,
         by=by,
         first_pass_accuracy=first_pass,
     )

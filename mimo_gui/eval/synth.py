@@ -161,7 +161,7 @@ def synthesize(
 
     Raises:
         ConfigError: no URL, a non-empty ``out``, no Chromium, a page that fails to load or
-            answers an HTTP error, or one that opens a dialog.
+            answers an HTTP error, one that opens a dialog, or one with no usable element.
     """
     from ..env_adapters.browser import BrowserEnv
 
@@ -184,6 +184,12 @@ def synthesize(
                     shot = out / f"page_{number:03d}.png"
                     written.append(shot)
                     records = _page_samples(env, url, shot, device_scale_factor)
+                    if not records:
+                        # A page's screenshot with no sample on it would be a set that scores nothing.
+                        raise ConfigError(
+                            f"{url} has no usable elements (visible, named, unambiguous controls "
+                            "inside the viewport): nothing to ground on it"
+                        )
                     for index, record in enumerate(records):
                         entry = {"id": f"page_{number:03d}:{index}", "image": shot.name, **record}
                         lines.write(json.dumps(entry, ensure_ascii=False) + "\n")

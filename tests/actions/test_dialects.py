@@ -364,7 +364,41 @@ def test_action_space_lists_only_verbs_for_supported_actions() -> None:
         '{"action": "input", "text": "text"}',
         '{"action": "finished", "status": "status"}',
     ]
-    assert all(v.signature in MIMO.action_space() for v in MIMO.verbs)
+    assert MIMO.action_space(set()) == []
+    # UI-TARS: the phone-only verbs are not offered to an env that cannot do them
+    assert UITARS.action_space({Scroll, Back}) == [
+        "scroll(start_box='<|box_start|>(x1,y1)<|box_end|>', direction='down or up or right or left')",
+        "press_back()",
+    ]
+
+
+# XiaomiMiMo/lmms-eval lmms_eval/tasks/android_control/utils.py, android_control_doc_to_text_high:
+# the action_space list it passes (the live one, then the lines of the commented-out variants).
+XIAOMI_AC_ACTION_SPACE = [
+    '{"action": "click", "start_point": [x,y]}',
+    '{"action": "drag", "start_point": [x,y], "end_point": [x,y]}',
+    '{"action": "input", "text": "text"}',
+    '{"action": "press", "keys": [key1, key2, ...]}',
+    '{"action": "wait"}',
+    '{"action": "finished", "status": "status"}',
+]
+XIAOMI_COMMENTED_OUT = [
+    '{"action": "open", "app": "app_name"}',
+    '{"action": "longpress", "start_point": [x,y]}',
+    '{"action": "scroll", "direction": "direction"}',
+]
+
+
+def test_mimo_action_space_is_xiaomis_for_the_same_actions() -> None:
+    assert MIMO.action_space({Click, Drag, Type, Hotkey, Wait, Finish}) == XIAOMI_AC_ACTION_SPACE
+    assert MIMO.action_space({OpenApp, LongPress, Scroll}) == [
+        XIAOMI_COMMENTED_OUT[1],
+        XIAOMI_COMMENTED_OUT[2],
+        XIAOMI_COMMENTED_OUT[0],
+    ]
+    everything = MIMO.action_space()
+    assert len(everything) == len(MIMO.verbs)
+    assert set(XIAOMI_AC_ACTION_SPACE + XIAOMI_COMMENTED_OUT) <= set(everything)
 
 
 def test_qwen_keeps_its_reasoning_as_the_thought() -> None:

@@ -10,7 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from mimo_gui.actions import Box, CoordinateError, Frame, Point, Space, smart_resize
+from mimo_gui.actions import (
+    Box,
+    CoordinateError,
+    Frame,
+    FrameMode,
+    Point,
+    Space,
+    UnframeableImage,
+    smart_resize,
+)
 
 MIMO_MAX = 4096 * 28 * 28
 BUDGETS = [
@@ -52,8 +61,39 @@ def test_smart_resize_refuses_more_than_200_to_1() -> None:
     for h, w in [(1, 201), (10, 2001), (3000, 14)]:
         with pytest.raises(ValueError, match="aspect ratio must be smaller than 200"):
             hf.smart_resize(h, w)
-        with pytest.raises(ValueError, match="aspect ratio must be smaller than 200"):
+        # ours: the project's own error (still a ValueError), one line naming the limit and the size
+        with pytest.raises(UnframeableImage) as info:
             smart_resize(h, w)
+        assert isinstance(info.value, ValueError)
+        message = str(info.value)
+        assert "\n" not in message and "200:1 limit" in message and f"{w}x{h} image" in message
+
+
+def test_the_refusal_message_is_pinned() -> None:
+    with pytest.raises(UnframeableImage) as info:
+        smart_resize(10, 2001)
+    assert str(info.value) == (
+        "cannot frame a 2001x10 image: its aspect ratio 200.1:1 is over the 200:1 limit "
+        "of the model's image processor"
+    )
+
+
+@pytest.mark.parametrize("mode", ["resize", "pad"])
+def test_frame_fit_refuses_an_unframeable_screenshot_in_both_modes(mode: FrameMode) -> None:
+    with pytest.raises(UnframeableImage, match="cannot frame a 5000x20 image: its aspect ratio 250:1"):
+        Frame.fit(5000, 20, min_pixels=3136, max_pixels=MIMO_MAX, mode=mode)
+    with pytest.raises(UnframeableImage, match="cannot frame a 0x20 image: both sides must be positive"):
+        Frame.fit(0, 20, min_pixels=3136, max_pixels=MIMO_MAX, mode=mode)
+
+
+def test_a_side_under_28_px_after_scaling_is_refused() -> None:
+    # Only a budget that lets round() reach 0 gets there (transformers would return 0).
+    with pytest.raises(UnframeableImage) as info:
+        smart_resize(10, 1000, min_pixels=0)
+    assert str(info.value) == (
+        "cannot frame a 1000x10 image: a side would be 0 px after scaling, under the 28 px minimum "
+        "(min_pixels=0)"
+    )
 
 
 def test_published_sizes() -> None:
@@ -84,7 +124,8 @@ def test_to_model_and_to_screen_are_inverses(size, mode, budget, scale, origin, 
     w, h = size
     frame = Frame.fit(w, h, min_pixels=budget[0], max_pixels=budget[1], mode=mode, scale=scale, origin=origin)
     assert frame.model_width % 28 == 0 and frame.model_height % 28 == 0
-    assert frame.model_width * frame.model_height <= max(budget[1], 28 * 28 * 4) or mode == "pad"
+    # the model image keeps to the budget in both modes (pad mode's margin counts too)
+    assert budget[0] <= frame.model_width * frame.model_height <= budget[1], (frame, budget)
     screen = Point(x=origin[0] + fx * w / scale, y=origin[1] + fy * h / scale)
     model = frame.to_model(screen, space)
     back = frame.to_screen(model)

@@ -101,3 +101,31 @@ def test_map_points_touches_every_point_and_nothing_else() -> None:
 
 def test_terminal_actions() -> None:
     assert [a.type for a in EXAMPLES if is_terminal(a)] == ["finish", "fail", "call_user"]
+
+
+def test_action_types_are_exactly_the_union_and_no_class_is_left_out() -> None:
+    # ACTION_TYPES is read off the Action union; checked here against two other views of it:
+    # the discriminator pydantic builds from the union, and the classes the module defines.
+    from mimo_gui.actions import vocabulary
+
+    mapping = ActionAdapter.json_schema()["discriminator"]["mapping"]
+    assert sorted(c.model_fields["type"].default for c in ACTION_TYPES) == sorted(mapping)
+    defined = {
+        c
+        for c in vars(vocabulary).values()
+        if isinstance(c, type) and issubclass(c, vocabulary._Action) and c is not vocabulary._Action
+    }
+    assert defined == set(ACTION_TYPES)
+    assert len(ACTION_TYPES) == len(set(ACTION_TYPES)) == 18
+
+
+def test_action_point_of_each_kind() -> None:
+    from mimo_gui.actions import action_point
+
+    p, q = Point(x=1, y=2), Point(x=3, y=4)
+    assert action_point(Click(point=p)) == p
+    assert action_point(Drag(start=p, end=q)) == p
+    assert action_point(Swipe(start=q, end=p)) == q
+    assert action_point(Scroll(direction="up")) is None
+    assert action_point(Type(text="x")) is None
+    assert action_point(None) is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 from PIL import Image
 
 from mimo_gui.actions import Click, Point
+from mimo_gui.agent.backends.base import Capabilities
 from mimo_gui.agent.backends.scripted import ScriptedBackend
 from mimo_gui.agent.loop import Agent
 from mimo_gui.agent.recorder import load_run
@@ -95,6 +97,60 @@ def test_too_many_mistakes_in_a_row_fail_the_run(env: ImageEnv) -> None:
     )
 
 
+@pytest.mark.parametrize("max_retries", [0, 1, 3])
+def test_max_retries_is_how_many_more_tries_the_model_gets(env: ImageEnv, max_retries: int) -> None:
+    # max_retries mistakes in a row are fed back and the run goes on ...
+    answers = ["no"] * max_retries + [FINISH]
+    assert Agent(env, ScriptedBackend.from_answers(answers), max_retries=max_retries).run("t").ok
+    # ... and the next one in a row ends it: with the default 3, the 4th
+    result = Agent(env, ScriptedBackend.from_answers(["no"] * 10), max_retries=max_retries).run("t")
+    assert result.status == "failed" and len(result.steps) == max_retries + 1
+
+
+def test_the_default_lets_the_fourth_mistake_in_a_row_end_the_run(env: ImageEnv) -> None:
+    answers = ["no", "no", "no", click(1, 1), "no", "no", "no", "no", FINISH]  # a good step resets the count
+    result = Agent(env, ScriptedBackend.from_answers(answers)).run("t")
+    assert result.status == "failed" and len(result.steps) == 8
+    assert result.answer is not None and result.answer.startswith("the model erred 4 times in a row")
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("max_steps", 0, "max_steps must be at least 1, got 0"),
+    ("max_retries", -1, "max_retries must be 0 or more, got -1"),
+])  # fmt: skip
+def test_budgets_out_of_range_are_refused(env: ImageEnv, option: str, value: int, message: str) -> None:
+    from mimo_gui.actions import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        Agent(env, ScriptedBackend.from_answers([FINISH]), **{option: value})  # type: ignore[arg-type]
+
+
+def test_run_json_takes_the_image_format_from_the_backends_capabilities(env: ImageEnv, tmp_path) -> None:
+    class WebpBackend(ScriptedBackend):
+        @property
+        def capabilities(self) -> Capabilities:
+            return Capabilities(image_format="webp")
+
+    Agent(env, WebpBackend.from_answers([FINISH]), out=tmp_path / "r").run("t")
+    run = load_run(tmp_path / "r").run
+    assert (run.image_format, run.max_retries, run.max_steps) == ("webp", 3, 20)
+
+
+def test_ctrl_c_in_process_is_recorded_as_interrupted_and_goes_on(env: ImageEnv, tmp_path) -> None:
+    def answer(request: object) -> str:
+        if len(backend.requests) == 2:
+            raise KeyboardInterrupt
+        return click(1, 1)
+
+    backend = ScriptedBackend(answer)
+    with pytest.raises(KeyboardInterrupt):
+        Agent(env, backend, out=tmp_path / "r").run("t")
+    loaded = load_run(tmp_path / "r")
+    assert (loaded.run.status, loaded.run.answer) == ("interrupted", "interrupted by Ctrl+C (SIGINT)")
+    assert loaded.run.error is None and [s.index for s in loaded.steps] == [1]
+    assert (tmp_path / "r" / "report.html").exists()
+
+
 def test_step_budget(env: ImageEnv, tmp_path) -> None:
     backend = ScriptedBackend.from_answers([click(1, 1)] * 10)
     result = Agent(env, backend, max_steps=3, out=tmp_path / "r").run("t")
@@ -129,7 +185,12 @@ def test_history_is_the_models_own_format(env: ImageEnv) -> None:
     backend = ScriptedBackend.from_answers([click(504, 350), '{"action": "wait"}', FINISH])
     Agent(env, backend).run("t")
     prompt = backend.requests[2].messages[0].text_view()
-    assert 'Step 1: {"action": "click", "start_point": [504, 350]}.Step 2: {"action": "wait"}.' in prompt
+    # Xiaomi's trained form numbers past steps from 0, "Step {i}: {action}." concatenated
+    # (XiaomiMiMo/lmms-eval lmms_eval/tasks/android_control/utils.py); the key name is the dialect's.
+    assert re.search(
+        r'Step 0: \{"action(_name)?": "click", "start_point": \[504, 350\]\}\.Step 1: \{"action(_name)?": "wait"\}\.',
+        prompt,
+    )
 
 
 def test_the_loop_keeps_only_the_screenshots_a_prompt_can_still_carry(env: ImageEnv) -> None:

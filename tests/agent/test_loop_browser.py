@@ -71,7 +71,7 @@ def test_agent_signs_in_at_every_device_scale_factor(
     loaded = load_run(tmp_path / "run")
     first = loaded.steps[0]
     assert loaded.screenshot(first).size == (round(1280 * dsf), round(800 * dsf))
-    assert first.frame is not None and first.frame["scale"] == dsf
+    assert first.frame is not None and first.frame.scale == dsf
     assert first.action is not None and first.action.type == "click" and first.described == "Username"
     typed = [a.text for s in loaded.steps for a in s.actions if a.type == "type"]
     assert typed == ["alice", PASSWORD]
@@ -82,8 +82,34 @@ def test_agent_signs_in_at_every_device_scale_factor(
     for step, image in zip(loaded.steps, shown):
         shot = loaded.screenshot(step)
         assert shot is not None and step.frame is not None
-        size = (step.frame["model_width"], step.frame["model_height"])
+        size = (step.frame.model_width, step.frame.model_height)
         assert image.tobytes() == shot.resize(size, Image.Resampling.BICUBIC).tobytes(), step.index
+
+
+def test_a_browser_run_records_the_screen_after_its_last_action_and_each_page(
+    chromium: str, server: DemoServer, tmp_path: Path
+) -> None:
+    from mimo_gui.env_adapters.browser import BrowserEnv
+
+    backend = ScriptedBackend(DemoModel(server.url, password=PASSWORD), model="scripted demo")
+    with BrowserEnv.launch(
+        server.url, viewport=(1000, 700), device_scale_factor=1.5, chromium=chromium
+    ) as env:
+        result = Agent(env, backend, out=tmp_path / "run").run("sign in")
+        title = env.page.title()
+    assert result.status == "finished"
+    loaded = load_run(tmp_path / "run")
+    shots = sorted(p.name for p in (tmp_path / "run").glob("*.png"))
+    assert len(shots) == len(loaded.steps) + 1 and "final.png" in shots
+    assert loaded.final_screenshot is not None and Image.open(loaded.final_screenshot).size == (1500, 1050)
+    final = loaded.run.final_context
+    assert final is not None and final.url is not None and final.url.startswith(server.url)
+    assert final.title == title
+    page = (tmp_path / "run" / "report.html").read_text()
+    first = loaded.steps[0].context
+    assert first.url is not None and first.url.startswith(server.url)
+    assert f'<p class="where">{first.where}</p>' in page.replace("&amp;", "&")
+    assert '<a href="final.png"><img src="final.png"' in page
 
 
 def test_agent_signs_in_when_the_page_starts_scrolled(
@@ -161,7 +187,8 @@ def test_run_exits_1_at_the_step_budget_and_refuses_a_used_folder(
     assert json.loads(result.stdout)["status"] == "max_steps"
     again = run_cli(*args, "--chromium", chromium, "--out", str(tmp_path / "r"), cwd=tmp_path)
     assert again.returncode == 2
-    assert again.stderr.strip().endswith(f"run folder {str(tmp_path / 'r')!r} is not empty: pick a new --out")
+    (line,) = again.stderr.strip().splitlines()  # one line, checked before Chromium starts
+    assert line.endswith(f"{str(tmp_path / 'r')!r} is not empty: pick a new --out")
 
 
 def test_run_exits_3_when_the_model_asks_for_the_user(

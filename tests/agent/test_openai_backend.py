@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,6 +36,7 @@ from mimo_gui.agent.backends.openai import (
 )
 from mimo_gui.prompts.messages import ImagePart, Message, Sampling, TextPart
 from tests.support.chat_server import Reply, free_port, serve_chat
+from tests.support.static_server import serve_folder
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -216,6 +218,38 @@ def test_wrong_model_name_is_rejected_with_a_hint() -> None:
     ):
         backend.complete(request(noise(56, 56)))
     assert info.value.status == 404
+    # The user sees what the server does serve, asked of /v1/models once.
+    assert "it lists 'mimo-vl-test'" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_a_web_server_without_model_says_so_on_one_line(tmp_path: Path) -> None:
+    # A user points --base-url at a web server (here the stdlib's, whose 404 is a full HTML
+    # page) and names no --model: the model list cannot be had.
+    with (
+        serve_folder(tmp_path) as url,
+        fast(url, model=None) as backend,
+        pytest.raises(BackendRejected) as info,
+    ):
+        backend.complete(request(noise(56, 56)))
+    message = str(info.value)
+    assert info.value.status == 404
+    assert message.startswith(f"{url}/v1/models answered 404; no model was named (--model)")
+    assert "OpenAI-compatible server" in message
+    assert "File not found" in message  # what the page said, as text
+    assert "<" not in message and "None" not in message and "\n" not in message
+    assert len(message) < 400
+
+
+def test_html_error_pages_are_reduced_to_their_text() -> None:
+    page = "<!DOCTYPE html><html><head><title>502</title><style>b{}</style></head><body><h1>Bad Gateway</h1></body></html>"
+    with (
+        serve_chat(sequence(Reply(status=400, body=page, headers={"Content-Type": "text/html"}))) as server,
+        fast(server.url) as backend,
+        pytest.raises(BackendRejected) as info,
+    ):
+        backend.complete(request(noise(56, 56)))
+    assert str(info.value).endswith("server said: an HTML page: Bad Gateway")
 
 
 # -- retries -------------------------------------------------------------------------
@@ -381,7 +415,8 @@ def test_401_is_rejected_at_once() -> None:
         ("<html>gateway</html>", "not JSON"),
         ('{"object": "list", "data": []}', "no choices"),
         ('{"choices": []}', "empty choices"),
-        ('{"choices": [{"message": {"role": "assistant", "content": null}}]}', "null content"),
+        ('{"choices": [{"message": {"role": "assistant", "content": 42}}]}', "content not text"),
+        ('{"choices": [{"index": 0, "finish_reason": "stop"}]}', "no message"),
     ],
 )
 def test_200_that_is_not_a_chat_completion_is_bad_response(raw: str, why: str) -> None:

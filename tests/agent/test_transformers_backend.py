@@ -18,7 +18,7 @@ pytest.importorskip("transformers")
 from PIL import Image
 
 from mimo_gui.actions.errors import BackendError, ConfigError, ModelNotFoundError
-from mimo_gui.agent.backends.base import Backend, Completion, CompletionRequest
+from mimo_gui.agent.backends.base import Backend, Capabilities, Completion, CompletionRequest
 from mimo_gui.agent.backends.transformers import TransformersBackend, load_model, to_hf_conversation
 from mimo_gui.prompts.messages import ImagePart, Message, Sampling, TextPart
 from tests.support.tiny_qwen import TINY_SYSTEM_PROMPT, build_tiny_qwen
@@ -87,6 +87,8 @@ def test_is_a_backend(backend: RecordingBackend, tiny_model: Path) -> None:
     assert isinstance(backend, Backend)
     assert backend.name == "transformers"
     assert backend.model == str(tiny_model)
+    # It batches in one generate; no connection pool; images never leave the process.
+    assert backend.capabilities == Capabilities(batches=True, max_in_flight=None, image_format=None)
 
 
 def test_image_and_text_request_reports_consistent_usage(backend: RecordingBackend, tiny_model: Path) -> None:

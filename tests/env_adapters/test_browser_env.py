@@ -370,6 +370,7 @@ def test_settings_report_the_launch(fresh: BrowserEnv, base_url: str) -> None:
         "device_scale_factor": 1.0,
         "headless": True,
         "chromium": find_chromium(),
+        "settle": {"timeout": 2.0, "interval": 0.1},
     }
 
 
@@ -481,3 +482,25 @@ def test_closing_a_from_page_env_does_not_leave_the_owner_s_page_frozen(
         assert [e["event"] for e in wrapped.dialog_log] == ["opened", "dismissed on close"]
     finally:
         context.close()
+
+
+# -- settling ------------------------------------------------------------------------------
+
+
+def test_observe_after_an_action_waits_for_the_screen_to_settle(fresh: BrowserEnv, base_url: str) -> None:
+    # A click starts a 0.8 s CSS transition of a green bar from 0 to 400 px wide; an
+    # observation taken at once would show it half grown.
+    go(fresh, base_url, "animate.html")
+    fresh.observe()
+    fresh.execute(Click(point=centre(fresh, "#go")))
+    obs = fresh.observe()
+    assert obs.image.getpixel((395, 125)) == (0, 160, 0)
+    assert obs.image.getpixel((405, 125)) == (255, 255, 255)
+
+
+def test_observe_without_an_action_captures_once(fresh: BrowserEnv, base_url: str) -> None:
+    go(fresh, base_url, "animate.html")
+    fresh.observe()
+    fresh.page.evaluate("document.getElementById('grow').classList.add('open')")
+    obs = fresh.observe()  # nothing was executed: no waiting, the bar is caught growing
+    assert obs.image.getpixel((395, 125)) == (255, 255, 255)

@@ -23,7 +23,6 @@ from mimo_gui.actions.errors import CaptureFailed
 from mimo_gui.env_adapters.base import ActionResult, Observation
 from mimo_gui.env_adapters.check import EnvCheckError, check_env
 from mimo_gui.env_adapters.image import ImageEnv
-from mimo_gui.env_adapters.wrappers import SettleWrapper, StepBudget
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -200,20 +199,6 @@ def test_image_env_passes_and_is_really_acted_on() -> None:
     check_env(env)
     assert [type(a) for a in env.executed] == [MoveTo, Click]
     assert env.executed[1] == Click(point=Point(x=32, y=24))  # the screen centre
-
-
-def test_wrapped_envs_pass() -> None:
-    env = Good()
-    check_env(StepBudget(SettleWrapper(env, timeout=0.5, interval=0.01), 10))
-    assert len(env.executed) == 2
-
-
-def test_a_spent_budget_is_reported() -> None:
-    # The budget refuses before the env can: even an undeclared action meets EnvError first.
-    with pytest.raises(EnvCheckError, match=r"execute\(Drag\) of an undeclared action raised EnvError"):
-        check_env(StepBudget(Good(), 0))
-    with pytest.raises(EnvCheckError, match=r"execute\(MoveTo\) raised EnvError: step budget of 1 actions"):
-        check_env(StepBudget(Good(), 1))
 
 
 # -- a real browser ------------------------------------------------------------------------

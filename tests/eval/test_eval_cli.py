@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from mimo_gui.eval.cli import main
+from mimo_gui.cli import eval_main as main
 from mimo_gui.prompts.render import load_template
 from tests.eval.test_runner import even_right, index_of, make_set, mimo_answer
 from tests.support.chat_server import free_port, serve_chat
@@ -120,7 +120,10 @@ def test_resume_with_other_settings_is_refused(tmp_path, capsys) -> None:
     with serve_chat(lambda body, images: mimo_answer(images[-1])) as server:
         assert main(grounding(data, out, server.url)) == 0
         assert main(grounding(data, out, server.url, "--resume", "--frame", "pad")) == 2
-    assert "used a different frame_mode" in capsys.readouterr().err
+    err = capsys.readouterr().err.splitlines()[-1]
+    # in words, not Python's repr of a tuple of settings (issue 11, item 6)
+    assert "was made with other settings (frame mode resize then, pad now)" in err
+    assert "('" not in err and "')" not in err
 
 
 def test_unreachable_server_exits_2_naming_the_url(tmp_path) -> None:
@@ -130,7 +133,8 @@ def test_unreachable_server_exits_2_naming_the_url(tmp_path) -> None:
         [
             sys.executable,
             "-m",
-            "mimo_gui.eval.cli",
+            "mimo_gui.cli",
+            "eval",
             *grounding(data, tmp_path / "run", url),
             "--timeout",
             "5",

@@ -9,63 +9,19 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
-import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from mimo_gui.agent.backends.openai import OpenAIBackend
 from mimo_gui.eval.datasets import load_dataset
-from mimo_gui.eval.runner import DatasetInfo, EvalSettings, run_eval
-from mimo_gui.prompts import get_profile
+from mimo_gui.eval.runner import run_eval
+from tests.eval.eval_support import index_of, info, make_set, mimo_answer, red_box, settings
 from tests.support.chat_server import Reply, serve_chat
-
-RED = (230, 20, 30)
-
-
-def make_set(folder: Path, n: int, size: tuple[int, int] = (320, 200)) -> Path:
-    """A jsonl grounding set of ``n`` screenshots, each with a red 40x30 target; returns the jsonl."""
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = []
-    for i in range(n):
-        w, h = size[0] + 40 * (i % 3), size[1] + 24 * (i % 2)
-        x, y = 20 + (37 * i) % (w - 80), 30 + (23 * i) % (h - 70)
-        target = (x, y, x + 40, y + 30)
-        img = Image.new("RGB", (w, h), (245, 245, 245))
-        draw = ImageDraw.Draw(img)
-        for row in range(0, h, 20):
-            draw.line((0, row, w, row), fill=(200, 200, 210))
-        draw.rectangle(target, fill=RED)
-        img.save(folder / f"shot{i}.png")
-        tags = {"parity": "even" if i % 2 == 0 else "odd", "split": "web" if i < n // 2 else "mobile"}
-        lines.append(json.dumps({"id": f"s{i}", "image": f"shot{i}.png", "instruction": f"target {i}",
-                                 "box": list(target), "tags": tags}))  # fmt: skip
-    path = folder / "set.jsonl"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def red_box(image: Image.Image) -> tuple[int, int, int, int]:
-    a = np.asarray(image.convert("RGB")).astype(int)
-    ys, xs = np.nonzero((a[..., 0] > 180) & (a[..., 1] < 90) & (a[..., 2] < 90))
-    assert xs.size, "the target is not in the image the server received"
-    return int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())
-
-
-def index_of(body: dict) -> int:
-    text = " ".join(p.get("text", "") for m in body["messages"] for p in m["content"] if isinstance(p, dict))
-    return int(re.search(r"target (\d+)", text).group(1))
-
-
-def mimo_answer(image: Image.Image) -> str:
-    x1, y1, x2, y2 = red_box(image)
-    return f'<think>\nThe red one.\n</think>\n```json\n[{{"bbox_2d": [{x1}, {y1}, {x2}, {y2}], "label": "red"}}]\n```'
 
 
 def even_right(body: dict, images: list[Image.Image]) -> str:
@@ -75,14 +31,6 @@ def even_right(body: dict, images: list[Image.Image]) -> str:
     _, _, x2, y2 = red_box(images[-1])
     w, h = images[-1].size
     return f'{{"point_2d": [{(x2 + 70) % w}, {(y2 + 70) % h}]}}'
-
-
-def settings(**kw) -> EvalSettings:
-    return EvalSettings(profile=get_profile("mimo-vl"), **kw)
-
-
-def info(n: int) -> DatasetInfo:
-    return DatasetInfo(format="jsonl", path="test", fingerprint="f", n=n)
 
 
 def test_accuracy_is_exact_over_the_real_server(tmp_path) -> None:
@@ -217,10 +165,21 @@ def test_resume_after_sigkill_redoes_nothing_finished(tmp_path) -> None:
             release.wait(30)  # the eval is killed while these hang
         return mimo_answer(images[-1])
 
-    args = ["grounding", "--format", "jsonl", "--data", str(data), "--concurrency", "2", "--out", str(out)]
+    args = [
+        "eval",
+        "grounding",
+        "--format",
+        "jsonl",
+        "--data",
+        str(data),
+        "--concurrency",
+        "2",
+        "--out",
+        str(out),
+    ]
     with serve_chat(stalls_after_six) as server:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "mimo_gui.eval.cli", *args, "--base-url", server.url],
+            [sys.executable, "-m", "mimo_gui", *args, "--base-url", server.url],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -243,7 +202,7 @@ def test_resume_after_sigkill_redoes_nothing_finished(tmp_path) -> None:
         f.write('{"id": "s19", "instruction": "tar')
 
     with serve_chat(lambda body, images: mimo_answer(images[-1])) as server:
-        from mimo_gui.eval.cli import main
+        from mimo_gui.cli import main
 
         code = main([*args, "--base-url", server.url, "--resume"])
         redone = sorted(f"s{index_of(r.body)}" for r in server.chat_requests)

@@ -15,13 +15,13 @@ import pytest
 from PIL import Image, ImageDraw
 
 from mimo_gui.actions import Box, Point
-from mimo_gui.agent.backends.base import CompletionRequest
+from mimo_gui.agent.backends.base import Capabilities, CompletionRequest
 from mimo_gui.agent.backends.scripted import ScriptedBackend
 from mimo_gui.agent.grounding import refine_crop
 from mimo_gui.eval.runner import DatasetInfo, EvalSettings, run_eval
 from mimo_gui.eval.samples import Sample
 from mimo_gui.eval.scoring import SampleRecord, is_hit, summarize
-from mimo_gui.prompts import ImagePart, TextPart, get_profile
+from mimo_gui.prompts import TextPart, get_profile
 
 # -- is_hit and summarize ---------------------------------------------------------------
 
@@ -168,14 +168,28 @@ def test_scripted_run_scores_exactly_the_known_subset(tmp_path) -> None:
     lines = (tmp_path / "run" / "samples.jsonl").read_text().splitlines()
     assert sorted(json.loads(line)["id"] for line in lines) == sorted(s.id for s in samples)
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["accuracy"] == 0.4
-    # the framed image went out, not the screenshot as it is
-    assert all(isinstance(p, ImagePart) for req in backend.requests for p in req.images())
+    # each request carried one image, the framed one (sides multiples of 28, the size the frame
+    # chose), not the screenshot as it is (320/360/400 x 200/224)
+    by_tag = {req.tag: req for req in backend.requests}
+    assert sorted(by_tag) == sorted(s.id for s in samples) and len(backend.requests) == len(samples)
+    profile = get_profile("mimo-vl")
+    for sample in samples:
+        (sent,) = by_tag[sample.id].images()
+        with Image.open(sample.image) as shot:
+            frame = profile.frame(shot.size)
+        assert sent.size == (frame.model_width, frame.model_height) != shot.size
+        assert sent.size[0] % 28 == 0 and sent.size[1] % 28 == 0
 
 
 class BatchingBackend(ScriptedBackend):
-    """The scripted model behind a batching backend's face: the runner batches for ``transformers``."""
+    """The scripted model behind a batching backend's face: the runner batches for any backend
+    whose capabilities say it batches, whatever its name."""
 
-    name = "transformers"
+    name = "batching-scripted"
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities(batches=True)
 
     def __init__(self) -> None:
         super().__init__(scripted_model)

@@ -120,6 +120,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip(f"no Chromium to drive: {exc}")
     root = tmp_path_factory.mktemp("site")
     (root / "page.html").write_text(PAGE, encoding="utf-8")
+    # only things the scan must skip: an unnamed button, a hidden one, plain text
+    (root / "bare.html").write_text(
+        '<!doctype html><body><p>Just words.</p><button style="width:40px;height:30px"></button>'
+        '<button style="visibility:hidden">Hidden</button></body>',
+        encoding="utf-8",
+    )
     (root / "second.html").write_text(
         '<!doctype html><body style="margin:0"><button style="position:absolute;left:50px;top:60px;'
         'width:70px;height:30px;border:none;background:rgb(220,0,0);color:rgb(220,0,0)">Alpha</button></body>',
@@ -204,3 +210,10 @@ def test_synthesize_refuses_a_used_folder_and_bad_pages(site: str, tmp_path: Pat
     with pytest.raises(ConfigError, match=r"cannot open http://127\.0\.0\.1:1/"):
         synthesize([f"{site}/second.html", "http://127.0.0.1:1/"], empty, viewport=VIEWPORT)
     assert empty.is_dir() and not any(empty.iterdir())
+
+
+def test_a_page_with_no_usable_element_is_an_error_not_an_empty_set(site: str, tmp_path: Path) -> None:
+    """Before, such a page gave a set of 0 samples and exit 0; now nothing is written."""
+    with pytest.raises(ConfigError, match=r"bare\.html has no usable elements"):
+        synthesize([f"{site}/second.html", f"{site}/bare.html"], tmp_path / "set", viewport=VIEWPORT)
+    assert not (tmp_path / "set").exists()

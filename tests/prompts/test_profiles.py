@@ -44,7 +44,8 @@ def test_default_profile_is_mimo_with_its_budget_and_sampling() -> None:
     assert p is MIMO_VL
     assert (p.max_pixels, p.space) == (4096 * 28 * 28, Space.MODEL_PIXELS)
     assert (p.step_sampling.temperature, p.step_sampling.top_p) == (0.3, 0.95)
-    assert p.sampling("step", None).max_tokens == 4096
+    # thinking on (the default): Xiaomi's eval cap, 16,384 (see test_thinking_budget.py)
+    assert p.sampling("step", None).max_tokens == 16384
     assert p.sampling("step", False).max_tokens == 512
     assert p.sampling("step", False, max_tokens=99).max_tokens == 99
     assert p.sampling("ground", None).temperature == 0.0
@@ -91,10 +92,11 @@ def test_mimo_step_prompt_has_no_system_message_and_xiaomis_shape() -> None:
     assert [m.role for m in messages] == ["user"]
     text = messages[0].text_view()
     assert text.startswith("<image 1288x812>You are a GUI agent. You will be provided with a screenshot")
+    # Xiaomi's trained form (pinned against its builder in test_mimo_history.py)
     assert (
-        '## Previous Actions\nStep 1: {"action": "click", "start_point": [3, 4]}.Step 2: {"action": "input", "text": "alice"}.\n\nNow, output'
-        in text
-    )
+        '## Previous Actions\nStep 0: {"action_name": "click", "start_point": [3, 4]}.'
+        'Step 1: {"action_name": "input", "text": "alice"}.\n\nNow, output'
+    ) in text
     assert '{"action": "click", "start_point": [x,y]}' in text
     assert '"longpress"' not in text  # the env cannot long-press: the verb is not offered
     assert "## Goal\nlog in\n" in text

@@ -23,6 +23,12 @@ Return a string for a normal answer, or a `Reply` to control the status, headers
 body, a delay before answering, or ``drop=True`` to close the socket without answering.
 A responder that raises produces a 500 (and the exception lands in ``server.errors``).
 
+With ``reasoning_parser`` set, the server acts like vLLM or SGLang started with
+``--reasoning-parser``: the thought goes into that message field and ``content`` keeps the
+answer (`split_reasoning` follows the real parsers, per ``parser`` and ``server``). With
+``max_model_len`` set, a request whose prompt plus ``max_tokens`` exceeds it is refused with
+the server's own 400 wording, as vLLM and SGLang refuse it.
+
 Usage is reported like a real server's: ``prompt_tokens`` is a rough text count (4
 characters a token) plus, per image, ``(w // 28) * (h // 28)`` visual tokens and 2 for
 the vision start/end markers. With ``max_pixels`` set, the server behaves like one whose
@@ -57,9 +63,12 @@ from mimo_gui.actions.geometry import FACTOR, smart_resize
 __all__ = [
     "ChatServer",
     "ReasoningField",
+    "ReasoningParser",
     "RecordedRequest",
     "Reply",
     "Responder",
+    "ServerKind",
+    "context_refusal",
     "free_port",
     "serve_chat",
     "split_reasoning",
@@ -68,6 +77,12 @@ __all__ = [
 ReasoningField = Literal["reasoning_content", "reasoning"]
 """Where a reasoning server puts the thought: ``reasoning_content`` (older vLLM, SGLang) or
 ``reasoning`` (newer vLLM)."""
+
+ReasoningParser = Literal["deepseek_r1", "qwen3"]
+"""The ``--reasoning-parser`` simulated (SGLang spells the first ``deepseek-r1``)."""
+
+ServerKind = Literal["vllm", "sglang"]
+"""Whose behaviour to copy where vLLM and SGLang differ (empty fields, error wording)."""
 
 
 @dataclass
@@ -177,9 +192,15 @@ class ChatServer:
         max_pixels: int | None = None,
         min_pixels: int = 56 * 56,
         reasoning_parser: ReasoningField | None = None,
+        parser: ReasoningParser = "deepseek_r1",
+        server: ServerKind = "vllm",
+        max_model_len: int | None = None,
     ) -> None:
         self.responder = responder
         self.reasoning_parser = reasoning_parser
+        self.parser: ReasoningParser = parser
+        self.server: ServerKind = server
+        self.max_model_len = max_model_len
         self.model = model
         self.max_pixels = max_pixels
         self.min_pixels = min_pixels
@@ -254,8 +275,22 @@ class ChatServer:
         nh, nw = smart_resize(h, w, FACTOR, min(self.min_pixels, self.max_pixels), self.max_pixels)
         return image if (nw, nh) == (w, h) else image.resize((nw, nh), Image.Resampling.BICUBIC)
 
+    def _context_refusal(self, body: dict[str, Any], seen: list[Image.Image]) -> str | None:
+        """The server's refusal when prompt plus ``max_tokens`` exceeds ``max_model_len``."""
+        max_tokens = body.get("max_tokens")
+        if self.max_model_len is None or not isinstance(max_tokens, int):
+            return None
+        prompt = self._prompt_tokens(body, seen)
+        total = prompt + max_tokens
+        # vLLM refuses past the limit (`>`); SGLang already at it (`>=`, tokenizer_manager.py
+        # `_validate_one_request`).
+        over = total >= self.max_model_len if self.server == "sglang" else total > self.max_model_len
+        if not over:
+            return None
+        return context_refusal(self.server, self.max_model_len, prompt, max_tokens)
+
     def _prompt_tokens(self, body: dict[str, Any], seen: list[Image.Image]) -> int:
-        text_chars = sum(len(p.get("text", "")) for p in _parts(body) if p.get("type") == "text")
+        text_chars: int = sum(len(p.get("text", "")) for p in _parts(body) if p.get("type") == "text")
         n_messages = len(body["messages"])
         visual = sum((im.width // FACTOR) * (im.height // FACTOR) + 2 for im in seen)
         return math.ceil(text_chars / 4) + 4 * n_messages + visual
@@ -363,6 +398,9 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> tuple[int, bytes, dict[str, str]] | None:
         """The response to send as ``(status, body, headers)``, or None to drop the connection."""
         seen = [chat._model_view(im) for im in images]
+        refusal = chat._context_refusal(body, seen)
+        if refusal is not None:
+            return 400, _error_body(400, refusal), {}
         try:
             out = chat.responder(body, seen)
         except Exception as exc:
@@ -386,7 +424,7 @@ class _Handler(BaseHTTPRequestHandler):
         completion_tokens = max(1, math.ceil(len(reply.text) / 4))
         message: dict[str, Any] = {"role": "assistant", "content": reply.text}
         if chat.reasoning_parser is not None:
-            reasoning, content = split_reasoning(reply.text)
+            reasoning, content = split_reasoning(reply.text, parser=chat.parser, server=chat.server)
             message = {"role": "assistant", "content": content, chat.reasoning_parser: reasoning}
         answer = {
             "id": f"chatcmpl-test-{number}",
@@ -409,15 +447,64 @@ class _Handler(BaseHTTPRequestHandler):
         return reply.status, json.dumps(answer).encode(), reply.headers
 
 
-def split_reasoning(text: str) -> tuple[str | None, str | None]:
-    """``(reasoning, content)`` as a server started with ``--reasoning-parser deepseek_r1`` splits
-    a non-streamed answer: the text before ``</think>`` (an opening ``<think>`` dropped) is the
-    reasoning and what follows is the content, None when empty; with no ``</think>`` at all the
-    whole text is reasoning and the content is None."""
-    if "</think>" not in text:
-        return text.removeprefix("<think>"), None
-    before, _, after = text.partition("</think>")
-    return before.removeprefix("<think>") or None, after or None
+def split_reasoning(
+    text: str, *, parser: ReasoningParser = "deepseek_r1", server: ServerKind = "vllm"
+) -> tuple[str | None, str | None]:
+    """``(reasoning, content)`` as a server started with ``--reasoning-parser`` splits a
+    non-streamed answer.
+
+    vLLM (vllm/reasoning/basic_parsers.py, ``BaseThinkingReasoningParser.extract_reasoning``,
+    which ``deepseek_r1`` uses): everything up to the first ``<think>`` is dropped; with no
+    ``</think>`` the whole rest is reasoning and content is None; else the text before
+    ``</think>`` is reasoning (kept even when empty) and what follows the content, None when
+    empty. vLLM's ``qwen3`` (vllm/reasoning/qwen3_reasoning_parser.py, before it learnt
+    ``enable_thinking``): with no ``</think>`` there is no reasoning at all and the whole text
+    is content; otherwise as ``deepseek_r1``.
+
+    SGLang (python/sglang/srt/parser/reasoning_parser.py, ``detect_and_parse``): only leading
+    ``<think>`` tags are stripped; ``deepseek-r1`` treats the text as reasoning from the start
+    (``force_reasoning``), ``qwen3`` only when ``<think>`` appears, else it is all content; and
+    serving_chat.py sends each of the two fields as None when it is empty.
+    """
+    if server == "vllm":
+        if parser == "qwen3" and "</think>" not in text:
+            return None, text
+        before, tag, after = text.partition("<think>")
+        body = after if tag else before
+        if "</think>" not in body:
+            return body, None
+        reasoning, _, content = body.partition("</think>")
+        return reasoning, content or None
+    if parser == "qwen3" and "<think>" not in text:
+        return None, text or None
+    body = text
+    while body.startswith("<think>"):
+        body = body.removeprefix("<think>")
+    reasoning, tag, content = body.partition("</think>")
+    if not tag:
+        return reasoning or None, None
+    return reasoning or None, content or None
+
+
+def context_refusal(server: ServerKind, max_model_len: int, prompt: int, max_tokens: int) -> str:
+    """The message a server refuses with when ``prompt + max_tokens`` exceeds its context.
+
+    vLLM: vllm/entrypoints/openai/serving_engine.py ``_validate_input`` (VLLMValidationError,
+    parameter ``max_tokens``); SGLang: python/sglang/srt/managers/tokenizer_manager.py
+    ``_validate_one_request``.
+    """
+    if server == "sglang":
+        return (
+            f"Requested token count exceeds the model's maximum context length of {max_model_len} "
+            f"tokens. You requested a total of {prompt + max_tokens} tokens: {prompt} tokens from "
+            f"the input messages and {max_tokens} tokens for the completion. Please reduce the "
+            "number of tokens in the input messages or the completion to fit within the limit."
+        )
+    return (
+        f"'max_tokens' or 'max_completion_tokens' is too large: {max_tokens}. This model's "
+        f"maximum context length is {max_model_len} tokens and your request has {prompt} input "
+        f"tokens ({max_tokens} > {max_model_len} - {prompt})."
+    )
 
 
 def _error_body(status: int, message: str) -> bytes:
@@ -435,6 +522,9 @@ def serve_chat(
     model: str | None = "mimo-vl-test",
     max_pixels: int | None = None,
     reasoning_parser: ReasoningField | None = None,
+    parser: ReasoningParser = "deepseek_r1",
+    server: ServerKind = "vllm",
+    max_model_len: int | None = None,
 ) -> Iterator[ChatServer]:
     """Run a `ChatServer` for the ``with`` block and stop it afterwards.
 
@@ -444,10 +534,22 @@ def serve_chat(
         max_pixels: simulate a server whose processor re-shrinks images beyond this area.
         reasoning_parser: simulate a server started with a reasoning parser: the thought
             goes into this message field and ``content`` keeps only the answer.
+        parser: which ``--reasoning-parser`` splits the answer (see `split_reasoning`).
+        server: whose behaviour to copy, ``vllm`` or ``sglang``.
+        max_model_len: refuse requests whose prompt plus ``max_tokens`` exceeds this, with
+            the server's own 400 (see `context_refusal`).
     """
-    server = ChatServer(responder, model=model, max_pixels=max_pixels, reasoning_parser=reasoning_parser)
-    with server:
-        yield server
+    chat = ChatServer(
+        responder,
+        model=model,
+        max_pixels=max_pixels,
+        reasoning_parser=reasoning_parser,
+        parser=parser,
+        server=server,
+        max_model_len=max_model_len,
+    )
+    with chat:
+        yield chat
 
 
 def free_port() -> int:

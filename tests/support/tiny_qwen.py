@@ -11,7 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SPECIAL_TOKENS", "TINY_SYSTEM_PROMPT", "build_random_7b", "build_tiny_qwen"]
+__all__ = [
+    "MIMO_VL_7B_TEXT",
+    "MIMO_VL_7B_VISION",
+    "SPECIAL_TOKENS",
+    "TINY_SYSTEM_PROMPT",
+    "build_random_7b",
+    "build_tiny_qwen",
+    "mimo_vl_7b_config",
+]
 
 SPECIAL_TOKENS = (
     "<|endoftext|>",
@@ -144,37 +152,89 @@ def build_tiny_qwen(path: Path, *, stops_at_once: bool = False) -> Path:
     return _write(path, text, vision, longest_edge=28 * 28 * 1280, stops_at_once=stops_at_once)
 
 
+# MiMo-VL-7B's shapes. The language model is MiMo-7B, not Qwen2.5-VL-7B's: the MiMo-VL
+# technical report (arXiv 2506.03569, section 2.1) gives 36 layers, 32 attention heads, hidden
+# size 4096 and intermediate size 11008; the rest is MiMo-7B's own config.json (a
+# `MiMoForCausalLM`, e.g. as copied in TencentBAC/FastMTP's config.json on the hub): 8
+# key-value heads (head_dim 128), rope_theta 640000, rms_norm_eps 1e-5, 32768 positions (the
+# report's 32K long-context stage), untied embeddings; its vocabulary is 151,680 tokens (as in
+# Xiaomi's MiMo-Audio config, built on the same model). XiaomiMiMo/MiMo-VL-7B-RL-2508's own
+# config.json was not reachable from here, so these are checked against MiMo-7B, not against
+# that file. The vision tower is Qwen2.5-ViT (the report: "Qwen2.5-ViT", native resolution):
+# 32 blocks 1280 wide, windowed attention with full attention every 8th block, projected to
+# the language model's 4096.
+MIMO_VL_7B_TEXT: dict[str, Any] = {
+    "vocab_size": 151680,
+    "hidden_size": 4096,
+    "intermediate_size": 11008,
+    "num_hidden_layers": 36,
+    "num_attention_heads": 32,
+    "num_key_value_heads": 8,
+    "max_position_embeddings": 32768,
+    "rms_norm_eps": 1e-5,
+    # head_dim 128: the three M-RoPE sections cover its 64 frequency pairs.
+    "rope_parameters": {"rope_type": "default", "rope_theta": 640000.0, "mrope_section": [16, 24, 24]},
+    "tie_word_embeddings": False,
+}
+MIMO_VL_7B_VISION: dict[str, Any] = {
+    "depth": 32,
+    "hidden_size": 1280,
+    "intermediate_size": 3420,
+    "num_heads": 16,
+    "out_hidden_size": 4096,
+    "fullatt_block_indexes": [7, 15, 23, 31],
+}
+
+
+def mimo_vl_7b_config() -> Any:
+    """The `Qwen2_5_VLConfig` `build_random_7b` builds from, without building any weights."""
+    return _config(_build_tokenizer(), MIMO_VL_7B_TEXT, MIMO_VL_7B_VISION)
+
+
 def build_random_7b(path: Path, *, device: str = "cuda") -> Path:
     """Write MiMo-VL-7B's architecture with random bfloat16 weights into ``path``, for benchmarks.
 
-    The sizes are Qwen2.5-VL-7B's, which MiMo-VL-7B shares: a 28-layer, 3584-wide language
-    model with grouped-query attention (28 heads, 4 key-value heads) and a 151,936-token
-    vocabulary, under a 32-block, 1280-wide vision encoder with windowed attention. The
+    The sizes are MiMo-VL-7B's (`MIMO_VL_7B_TEXT`, `MIMO_VL_7B_VISION`): MiMo-7B's 36-layer,
+    4096-wide language model with grouped-query attention (32 heads, 8 key-value heads) and a
+    151,680-token vocabulary, under Qwen2.5-VL's 32-block, 1280-wide vision encoder. The
     tokenizer is the tiny one (ids it lacks decode to nothing), and the processor keeps
-    Qwen2.5-VL's widest pixel bounds. About 16 GB on disk; built on ``device`` because random
+    Qwen2.5-VL's widest pixel bounds. About 17 GB on disk; built on ``device`` because random
     initialisation of 8 billion parameters on a CPU takes minutes.
     """
-    text = {
-        "vocab_size": 151936,
-        "hidden_size": 3584,
-        "intermediate_size": 18944,
-        "num_hidden_layers": 28,
-        "num_attention_heads": 28,
-        "num_key_value_heads": 4,
-        "max_position_embeddings": 128000,
-        "rms_norm_eps": 1e-6,
-        "rope_parameters": {"rope_type": "default", "rope_theta": 1000000.0, "mrope_section": [16, 24, 24]},
-        "tie_word_embeddings": False,
-    }
-    vision = {
-        "depth": 32,
-        "hidden_size": 1280,
-        "intermediate_size": 3420,
-        "num_heads": 16,
-        "out_hidden_size": 3584,
-        "fullatt_block_indexes": [7, 15, 23, 31],
-    }
-    return _write(path, text, vision, longest_edge=28 * 28 * 16384, device=device, dtype="bfloat16")
+    return _write(
+        path,
+        MIMO_VL_7B_TEXT,
+        MIMO_VL_7B_VISION,
+        longest_edge=28 * 28 * 16384,
+        device=device,
+        dtype="bfloat16",
+    )
+
+
+def _config(tokenizer: Any, text: dict[str, Any], vision: dict[str, Any]) -> Any:
+    """A `Qwen2_5_VLConfig` of the given sizes, its special token ids from ``tokenizer``."""
+    from transformers import Qwen2_5_VLConfig
+
+    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
+    patches = {"patch_size": 14, "spatial_merge_size": 2, "temporal_patch_size": 2}
+    # Untied embeddings must be said at the top level too; the tiny model keeps the default.
+    tying = {"tie_word_embeddings": text["tie_word_embeddings"]} if "tie_word_embeddings" in text else {}
+    return Qwen2_5_VLConfig(
+        text_config={
+            # The tiny tokenizer's size unless the sizes name their own vocabulary.
+            "vocab_size": len(tokenizer),
+            "bos_token_id": ids["<|endoftext|>"],
+            "eos_token_id": ids["<|im_end|>"],
+            "pad_token_id": ids["<|endoftext|>"],
+            **text,
+        },
+        vision_config={**patches, "window_size": 112, **vision},
+        image_token_id=ids["<|image_pad|>"],
+        video_token_id=ids["<|video_pad|>"],
+        vision_start_token_id=ids["<|vision_start|>"],
+        vision_end_token_id=ids["<|vision_end|>"],
+        **tying,
+    )
 
 
 def _write(
@@ -190,7 +250,6 @@ def _write(
     """A random Qwen2.5-VL of the given sizes, with the tiny tokenizer, saved for ``from_pretrained``."""
     import torch
     from transformers import (
-        Qwen2_5_VLConfig,
         Qwen2_5_VLForConditionalGeneration,
         Qwen2_5_VLProcessor,
         Qwen2VLImageProcessor,
@@ -200,24 +259,7 @@ def _write(
     path.mkdir(parents=True, exist_ok=True)
     tokenizer = _build_tokenizer()
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
-    patches = {"patch_size": 14, "spatial_merge_size": 2, "temporal_patch_size": 2}
-    # Untied embeddings must be said at the top level too; the tiny model keeps the default.
-    tying = {"tie_word_embeddings": text["tie_word_embeddings"]} if "tie_word_embeddings" in text else {}
-    config = Qwen2_5_VLConfig(
-        text_config={
-            "vocab_size": len(tokenizer),
-            "bos_token_id": ids["<|endoftext|>"],
-            "eos_token_id": ids["<|im_end|>"],
-            "pad_token_id": ids["<|endoftext|>"],
-            **text,
-        },
-        vision_config={**patches, "window_size": 112, **vision},
-        image_token_id=ids["<|image_pad|>"],
-        video_token_id=ids["<|video_pad|>"],
-        vision_start_token_id=ids["<|vision_start|>"],
-        vision_end_token_id=ids["<|vision_end|>"],
-        **tying,
-    )
+    config = _config(tokenizer, text, vision)
     torch.manual_seed(0)
     previous = torch.get_default_dtype()
     torch.set_default_dtype(getattr(torch, dtype))

@@ -1,0 +1,97 @@
+"""Screenshots of a tab: settled after an action, retried when Chromium stalls, and the
+last frame again while a dialog blocks the tab (a screenshot hangs then, Playwright's and
+CDP's alike; a headless dialog is not drawn anyway).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PIL import Image
+
+from ...actions import CaptureFailed
+from ..settle import Settle
+from .dialogs import DialogDesk
+from .errors import first_line, playwright_errors, suppressed
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+__all__ = ["Camera"]
+
+_CAPTURE_TIMEOUT_MS = 5_000
+_CAPTURE_TRIES = 3
+
+
+class Camera:
+    """Takes the screenshots of one browser context's tabs.
+
+    Args:
+        dialogs: where to ask whether a dialog blocks a tab.
+        settle: how long to wait for the screen to settle after an action.
+    """
+
+    def __init__(self, dialogs: DialogDesk, settle: Settle) -> None:
+        self.settle = settle
+        self._dialogs = dialogs
+        self._frames: dict[int, Image.Image] = {}
+
+    def look(
+        self, page: Page, *, settle: bool, blank_size: Callable[[], tuple[int, int]]
+    ) -> tuple[Image.Image, bytes | None]:
+        """The tab as an RGB image, with Chromium's PNG; ``(last frame, None)`` while a dialog blocks it.
+
+        Args:
+            page: the tab.
+            settle: wait for the screen to settle first (an action ran since the last look).
+            blank_size: the physical size of a white frame, for a tab blocked before its
+                first screenshot.
+
+        Raises:
+            CaptureFailed: the screenshot failed on every try.
+            EnvUnreachable: the browser is gone.
+        """
+        png = None if self._dialogs.is_open_on(page) else self._capture(page, settle=settle)
+        if png is None:
+            frame = self._frames.get(id(page))
+            stale = frame.copy() if frame is not None else Image.new("RGB", blank_size(), (255, 255, 255))
+            return stale, None
+        decoded = Image.open(io.BytesIO(png))
+        decoded.load()
+        # Chromium's PNGs are RGB already: convert only otherwise, to spare a copy per step.
+        image = decoded if decoded.mode == "RGB" else decoded.convert("RGB")
+        self._frames = {id(page): image}
+        return image, png
+
+    def forget(self) -> None:
+        """Drop the frames kept for blocked tabs."""
+        self._frames.clear()
+
+    def _capture(self, page: Page, *, settle: bool) -> bytes | None:
+        """The tab's PNG, settled if asked; None when a dialog opened meanwhile."""
+        if not settle:
+            return self._screenshot(page)
+        deadline = self.settle.deadline()
+        # The page's own "ready" signal first; a page still loading at the deadline is
+        # captured as it is: the model may want to wait.
+        with suppressed():
+            page.wait_for_load_state("load", timeout=max(1.0, (deadline - time.monotonic()) * 1000))
+        return self.settle.until_still(lambda: self._screenshot(page), deadline=deadline).frame
+
+    def _screenshot(self, page: Page) -> bytes | None:
+        last: CaptureFailed | None = None
+        for _ in range(_CAPTURE_TRIES):
+            if self._dialogs.is_open_on(page):
+                return None
+            try:
+                # Headless Chromium sometimes never answers a screenshot right after a
+                # navigation; a short timeout and another try gets past it.
+                with playwright_errors(f"screenshot of {page.url} failed", fallback=CaptureFailed):
+                    return page.screenshot(type="png", timeout=_CAPTURE_TIMEOUT_MS)
+            except CaptureFailed as exc:
+                last = exc
+        reason = first_line(last.__cause__) if last and last.__cause__ else "?"
+        raise CaptureFailed(f"screenshot of {page.url} failed {_CAPTURE_TRIES} times: {reason}") from last

@@ -1,0 +1,44 @@
+"""The exit codes every ``mimo-gui`` command ends with, and which error gets which."""
+
+from __future__ import annotations
+
+from ..actions import ConfigError, EnvError, MimoGuiError, ParseError
+from ..actions.errors import BackendError, CoordinateError, EnvUnreachable, ModelNotFoundError
+
+__all__ = [
+    "EXIT_ASKED_USER",
+    "EXIT_CODES_HELP",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "exit_code_for",
+]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_ASKED_USER = 3
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, as shells report a command ended by Ctrl+C; SIGTERM ends the same way."""
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0    done (for eval: the run completed, whatever the accuracy)
+  1    failed: the model's answer was unusable, the task failed or ran out of steps
+  2    usage, configuration or connection error (bad flag or path, server or page unreachable)
+  3    the model asked for the user (call_user)
+  130  interrupted (Ctrl+C or SIGTERM); what was done so far is recorded"""
+
+
+def exit_code_for(error: MimoGuiError) -> int:
+    """The exit code an error ends a command with.
+
+    Connection and configuration errors are 2: the user fixes them before trying again.
+    The model's own mistakes and a screen that failed mid-task are 1.
+    """
+    if isinstance(error, EnvUnreachable | ConfigError | BackendError | ModelNotFoundError):
+        return EXIT_USAGE
+    if isinstance(error, ParseError | CoordinateError | EnvError):
+        return EXIT_FAILED
+    return EXIT_FAILED

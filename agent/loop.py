@@ -22,34 +22,20 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, assert_never
+from typing import Any
 
 from ..actions import (
     Action,
-    AnswerDialog,
-    Back,
     CallUser,
-    Click,
     ConfigError,
     CoordinateError,
-    Drag,
     Fail,
     Finish,
-    Home,
-    Hotkey,
-    LongPress,
     MimoGuiError,
-    MoveTo,
-    Navigate,
-    OpenApp,
     ParseError,
-    Scroll,
-    Swipe,
-    SwitchTab,
-    Type,
     UnsupportedAction,
-    Wait,
     action_point,
+    is_terminal,
     map_points,
 )
 from ..actions.errors import ActionFailed, AnswerTruncated
@@ -222,7 +208,7 @@ class Agent:
             _forget_old_images(state.history, keep=self.profile.history_images - 1)
             on_screen = [map_points(a, frame.to_screen) for a in decision.actions]
             for action in on_screen:
-                if _ends_run(action) is None and type(action) not in self.env.supported_actions:
+                if not is_terminal(action) and type(action) not in self.env.supported_actions:
                     names = ", ".join(sorted(c.__name__ for c in self.env.supported_actions))
                     raise UnsupportedAction(
                         f"the {self.env.platform} env cannot do {type(action).__name__}; it can do {names}",
@@ -232,7 +218,7 @@ class Agent:
             details: list[str] = []
             for action in on_screen:
                 rec.actions.append(action)
-                if _ends_run(action) is not None:
+                if is_terminal(action):
                     break
                 if rec.described is None and (point := action_point(action)) is not None:
                     rec.described = self.env.describe(point)
@@ -382,11 +368,8 @@ def _ending(rec: StepRecord, state: _State, max_retries: int) -> tuple[Outcome, 
 
 
 def _ends_run(action: Action) -> tuple[Outcome, str | None] | None:
-    """How ``action`` ends the run, or None when the run goes on after it.
-
-    Exhaustive over the `Action` union (mypy checks the ``assert_never``): a new action
-    type must say here whether it ends a run.
-    """
+    """How ``action`` ends the run, or None when the run goes on after it. Which actions end
+    a run is `is_terminal`'s to say (exhaustive over the `Action` union); this names how."""
     match action:
         case Finish():
             return ("finished", action.answer)
@@ -394,10 +377,5 @@ def _ends_run(action: Action) -> tuple[Outcome, str | None] | None:
             return ("failed", action.reason or "the model gave up")
         case CallUser():
             return ("asked_user", action.question)
-        case (
-            Click() | MoveTo() | Drag() | Scroll() | Type() | Hotkey() | Wait() | LongPress() | Swipe()
-            | Navigate() | Back() | Home() | OpenApp() | SwitchTab() | AnswerDialog()
-        ):  # fmt: skip
-            return None
         case _:
-            assert_never(action)
+            return None

@@ -40,6 +40,11 @@ class Settle:
     Attributes:
         timeout: the most seconds one wait takes; 0 turns settling off (one capture).
         interval: seconds between captures.
+        pixels: compare captures until two agree. False: one capture, after whatever ready
+            signal the platform has (a page's ``load`` event) within ``timeout``. Comparing
+            costs at least one more capture and ``interval`` per step (in a browser at device
+            scale factor 2, about 0.25 s: `bench/step_overhead.py`), which is why
+            `BrowserEnv` leaves it off unless asked.
 
     Raises:
         ConfigError: a negative timeout or a non-positive interval.
@@ -47,6 +52,7 @@ class Settle:
 
     timeout: float = 2.0
     interval: float = 0.1
+    pixels: bool = True
 
     def __post_init__(self) -> None:
         if not self.timeout >= 0:
@@ -68,7 +74,7 @@ class Settle:
         end = self.deadline() if deadline is None else deadline
         frame = capture()
         captures = 1
-        if self.timeout == 0:
+        if self.timeout == 0 or not self.pixels:
             return Settled(frame=frame, captures=captures, still=False)
         while time.monotonic() < end:
             time.sleep(min(self.interval, max(0.0, end - time.monotonic())))

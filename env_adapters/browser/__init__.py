@@ -5,7 +5,8 @@ One module per job, the shape the desktop and Android adapters copy:
 - ``chromium.py``: finding, checking and starting Chromium (or attaching over CDP), and
   the thread's one sync Playwright;
 - ``env.py``: `BrowserEnv`, the adapter itself (observe, execute, close);
-- ``capture.py``: screenshots, settled after an action (`Settle`), stale while a dialog blocks;
+- ``capture.py``: screenshots, after the page's load event (and `Settle`'s pixel wait when
+  asked), stale while a dialog blocks;
 - ``dialogs.py``: holding dialogs open for the model, and the greenlet hand-off;
 - ``keys.py``: our key names as Playwright spells them;
 - ``errors.py``: the one place Playwright's exceptions become `EnvError` subclasses;
@@ -16,10 +17,11 @@ package costs nothing.
 """
 
 from .chromium import CHROMIUM_ARGS, VIEWPORT_SIDES, check_viewport, find_chromium
-from .env import BrowserEnv
+from .env import BROWSER_SETTLE, BrowserEnv
 from .keys import playwright_key
 
 __all__ = [
+    "BROWSER_SETTLE",
     "CHROMIUM_ARGS",
     "VIEWPORT_SIDES",
     "BrowserEnv",

@@ -64,17 +64,22 @@ from .keys import press
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
-__all__ = ["BrowserEnv"]
+__all__ = ["BROWSER_SETTLE", "BrowserEnv"]
 
 _NAVIGATE_TIMEOUT_MS = 30_000
 _DESCRIBE_LIMIT = 100
+
+BROWSER_SETTLE = Settle(timeout=2.0, pixels=False)
+"""The browser's default: the page's ``load`` event (within 2 s), then one screenshot."""
 
 
 class BrowserEnv(EnvBase):
     """A Chromium tab (and the tabs it opens) as an env. Build one with `launch`, `connect` or `from_page`.
 
-    After each action, the next `observe` waits for the page's ``load`` event and then
-    until two screenshots in a row agree (`Settle`), within ``settle.timeout`` seconds.
+    After each action, the next `observe` waits for the page's ``load`` event, within
+    ``settle.timeout`` seconds, and captures (`BROWSER_SETTLE`); with
+    ``settle=Settle(pixels=True)`` it also waits until two screenshots in a row agree, so a
+    CSS transition is seen finished, at the price of one more screenshot per step.
 
     Attributes:
         dialog_log: every dialog seen and how it was answered, in order (dicts, JSON-ready).
@@ -123,7 +128,7 @@ class BrowserEnv(EnvBase):
         self._closed = False
         self._acted = False
         self._dialogs = DialogDesk(bring_forward=self._bring_forward)
-        self._camera = Camera(self._dialogs, settle or Settle())
+        self._camera = Camera(self._dialogs, settle or BROWSER_SETTLE)
         self.dialog_log = self._dialogs.log
         with playwright_errors("cannot read the page's pixel ratio", fallback=EnvUnreachable):
             self._dsf = device_scale_factor or float(page.evaluate(_script("metrics"))[2])
@@ -316,7 +321,11 @@ class BrowserEnv(EnvBase):
             "device_scale_factor": self._dsf,
             "headless": self._headless,
             "chromium": self._chromium,
-            "settle": {"timeout": self._camera.settle.timeout, "interval": self._camera.settle.interval},
+            "settle": {
+                "timeout": self._camera.settle.timeout,
+                "interval": self._camera.settle.interval,
+                "pixels": self._camera.settle.pixels,
+            },
         }
 
     def close(self) -> None:

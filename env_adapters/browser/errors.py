@@ -25,10 +25,12 @@ from ...actions import EnvError, EnvUnreachable, MimoGuiError
 __all__ = ["first_line", "is_gone", "is_unreachable", "playwright_errors", "suppressed"]
 
 # Chromium's net errors (net/base/net_error_list.h) and Node's socket errors (what
-# connect_over_cdp reports) that mean nothing answered at the address.
+# connect_over_cdp reports) that mean nothing answered at the address, or that Chromium will
+# not connect to it at all (UNSAFE_PORT: a port it blocks, such as 1 or 6000).
 _UNREACHABLE = re.compile(
-    r"net::ERR_(CONNECTION_(REFUSED|RESET|CLOSED|FAILED|TIMED_OUT)|NAME_NOT_RESOLVED|NAME_RESOLUTION_FAILED"
-    r"|ADDRESS_UNREACHABLE|INTERNET_DISCONNECTED|EMPTY_RESPONSE|TIMED_OUT)\b"
+    r"net::ERR_(CONNECTION_(REFUSED|RESET|CLOSED|FAILED|TIMED_OUT|ABORTED)|NAME_NOT_RESOLVED"
+    r"|NAME_RESOLUTION_FAILED|ADDRESS_UNREACHABLE|ADDRESS_INVALID|UNSAFE_PORT|INTERNET_DISCONNECTED"
+    r"|EMPTY_RESPONSE|TIMED_OUT)\b"
     r"|\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EAI_AGAIN)\b"
 )
 # The browser (or Playwright's driver) went away under us.

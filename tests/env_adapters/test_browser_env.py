@@ -29,7 +29,14 @@ from mimo_gui.actions import (
     UnsupportedAction,
     Wait,
 )
-from mimo_gui.env_adapters.browser import CHROMIUM_ARGS, BrowserEnv, find_chromium, playwright_key
+from mimo_gui.env_adapters.browser import (
+    BROWSER_SETTLE,
+    CHROMIUM_ARGS,
+    BrowserEnv,
+    find_chromium,
+    playwright_key,
+)
+from mimo_gui.env_adapters.settle import Settle
 from tests.support.static_server import serve_folder
 
 pytestmark = pytest.mark.browser
@@ -370,7 +377,7 @@ def test_settings_report_the_launch(fresh: BrowserEnv, base_url: str) -> None:
         "device_scale_factor": 1.0,
         "headless": True,
         "chromium": find_chromium(),
-        "settle": {"timeout": 2.0, "interval": 0.1},
+        "settle": {"timeout": 2.0, "interval": 0.1, "pixels": False},
     }
 
 
@@ -487,15 +494,36 @@ def test_closing_a_from_page_env_does_not_leave_the_owner_s_page_frozen(
 # -- settling ------------------------------------------------------------------------------
 
 
-def test_observe_after_an_action_waits_for_the_screen_to_settle(fresh: BrowserEnv, base_url: str) -> None:
+@pytest.fixture(scope="module")
+def settling(base_url: str) -> Iterator[BrowserEnv]:
+    with BrowserEnv.launch(
+        viewport=VIEWPORT, chromium=_chromium(), settle=Settle(timeout=5.0, pixels=True)
+    ) as browser_env:
+        yield browser_env
+
+
+def test_observe_after_an_action_waits_for_the_screen_to_settle(settling: BrowserEnv, base_url: str) -> None:
     # A click starts a 0.8 s CSS transition of a green bar from 0 to 400 px wide; an
     # observation taken at once would show it half grown.
+    go(settling, base_url, "animate.html")
+    settling.observe()
+    settling.execute(Click(point=centre(settling, "#go")))
+    obs = settling.observe()
+    assert obs.image.getpixel((395, 125)) == (0, 160, 0)
+    assert obs.image.getpixel((405, 125)) == (255, 255, 255)
+
+
+def test_by_default_observe_after_an_action_does_not_wait_for_pixels(
+    fresh: BrowserEnv, base_url: str
+) -> None:
+    # The default (BROWSER_SETTLE) waits for the load event only: one screenshot, taken
+    # while the 0.8 s transition is still under way, so the bar is not yet full width.
+    assert BROWSER_SETTLE.pixels is False
     go(fresh, base_url, "animate.html")
     fresh.observe()
     fresh.execute(Click(point=centre(fresh, "#go")))
     obs = fresh.observe()
-    assert obs.image.getpixel((395, 125)) == (0, 160, 0)
-    assert obs.image.getpixel((405, 125)) == (255, 255, 255)
+    assert obs.image.getpixel((395, 125)) == (255, 255, 255)
 
 
 def test_observe_without_an_action_captures_once(fresh: BrowserEnv, base_url: str) -> None:

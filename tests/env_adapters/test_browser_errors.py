@@ -88,6 +88,15 @@ def test_a_start_url_where_nothing_listens_is_unreachable() -> None:
 
 
 @pytest.mark.browser
+def test_a_start_url_on_a_port_chromium_blocks_is_unreachable() -> None:
+    # Port 1 is on Chromium's restricted list (net/base/port_util.cc): it refuses to connect.
+    url = "http://127.0.0.1:1/"
+    with pytest.raises(EnvUnreachable) as info:
+        BrowserEnv.launch(url, chromium=_chromium())
+    assert str(info.value) == f"cannot open {url}: net::ERR_UNSAFE_PORT at {url}"
+
+
+@pytest.mark.browser
 def test_a_cdp_url_where_nothing_listens_is_unreachable() -> None:
     port = free_port()
     cdp_url = f"http://127.0.0.1:{port}"

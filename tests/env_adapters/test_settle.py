@@ -65,3 +65,10 @@ def test_an_explicit_deadline_is_kept() -> None:
 def test_bad_timings_are_config_errors(timeout: float, interval: float) -> None:
     with pytest.raises(ConfigError, match=r"settle (timeout|interval) must be"):
         Settle(timeout=timeout, interval=interval)
+
+
+def test_without_pixels_it_captures_once() -> None:
+    # The browser's default: its own ready signal (the load event) only, then one look.
+    capture, taken = frames(3)
+    settled = Settle(timeout=5, interval=0.01, pixels=False).until_still(capture)
+    assert (settled.frame, settled.captures, settled.still, taken) == (0, 1, False, [0])

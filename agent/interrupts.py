@@ -27,7 +27,8 @@ class Terminated(KeyboardInterrupt):
 
 
 def interruption(exc: KeyboardInterrupt) -> str:
-    """How a run was stopped, for its record: ``SIGTERM`` or ``Ctrl+C (SIGINT)``."""
+    """How a run was stopped, for its record: ``interrupted by SIGTERM`` or
+    ``interrupted by Ctrl+C (SIGINT)``."""
     if isinstance(exc, Terminated):
         return f"interrupted by {signal.Signals(exc.signum).name}"
     return "interrupted by Ctrl+C (SIGINT)"

@@ -62,8 +62,6 @@ __all__ = ["Agent", "RunResult"]
 _TERMINAL: frozenset[type[Any]] = frozenset[type[Any]]((Finish, Fail, CallUser))
 _MODEL_MISTAKES = (ParseError, CoordinateError, UnsupportedAction, ActionFailed)
 
-Outcome = RunOutcome
-
 
 @dataclass(frozen=True, slots=True)
 class RunResult:
@@ -80,7 +78,7 @@ class RunResult:
         trajectory: the run folder, when the run was recorded.
     """
 
-    status: Outcome
+    status: RunOutcome
     answer: str | None
     steps: list[StepRecord]
     trajectory: Path | None = None
@@ -266,7 +264,7 @@ class Agent:
         recorder = self._recorder(task)
         state = _State()
         steps: list[StepRecord] = []
-        outcome: tuple[Outcome, str | None] = ("max_steps", f"the step budget of {self.max_steps} ran out")
+        outcome: tuple[RunOutcome, str | None] = ("max_steps", f"the step budget of {self.max_steps} ran out")
         try:
             while state.index < self.max_steps:
                 rec = self.step(task, state, recorder)
@@ -355,7 +353,7 @@ def _feedback(error: MimoGuiError) -> str:
     return f"{error}. Choose another action."
 
 
-def _ending(rec: StepRecord, state: _State, max_retries: int) -> tuple[Outcome, str | None] | None:
+def _ending(rec: StepRecord, state: _State, max_retries: int) -> tuple[RunOutcome, str | None] | None:
     """Whether this step ends the run, and how."""
     if rec.error is not None and not rec.error.fed_back:
         return ("error", rec.error.message)
@@ -367,7 +365,7 @@ def _ending(rec: StepRecord, state: _State, max_retries: int) -> tuple[Outcome, 
     return _ends_run(rec.actions[-1]) if rec.actions else None
 
 
-def _ends_run(action: Action) -> tuple[Outcome, str | None] | None:
+def _ends_run(action: Action) -> tuple[RunOutcome, str | None] | None:
     """How ``action`` ends the run, or None when the run goes on after it. Which actions end
     a run is `is_terminal`'s to say (exhaustive over the `Action` union); this names how."""
     match action:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import platform
-from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Literal
 
@@ -28,7 +27,6 @@ __all__ = [
     "StepRecord",
     "TabRecord",
     "Timings",
-    "frame_record",
     "package_versions",
 ]
 
@@ -189,8 +187,3 @@ def package_versions() -> dict[str, str]:
         with contextlib.suppress(PackageNotFoundError):
             found[package] = version(package)
     return found
-
-
-def frame_record(frame: Frame) -> dict[str, Any]:
-    """A `Frame` as a JSON-ready dict."""
-    return asdict(frame)

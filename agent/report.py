@@ -53,7 +53,8 @@ def _rounded(value: Any) -> Any:
 
 
 def action_text(action: Action) -> str:
-    """An action as the report shows it: its JSON with defaults left out and coordinates rounded."""
+    """An action as the report shows it: its JSON with defaults left out and every number
+    rounded to a tenth (coordinates, and a wait's seconds too)."""
     shown = {"type": action.type} | _rounded(action.model_dump(mode="json", exclude_defaults=True))
     return json.dumps(shown, ensure_ascii=False)
 

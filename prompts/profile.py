@@ -157,7 +157,8 @@ class Profile(ABC):
             have = ", ".join(sorted(self.languages))
             raise ConfigError(
                 f"profile {self.name!r} has no {lang!r} prompt (its prompt languages: {have}); "
-                "pick another profile or pass your own prompt with --prompt-file"
+                "pick another profile (mimo-vl has en and cn), "
+                "or give an eval your own prompt with --prompt-file"
             )
 
     def grounding_template(self, lang: str = "en") -> str:

@@ -25,7 +25,6 @@ __all__ = [
     "Dialect",
     "Verb",
     "find_json",
-    "number_list",
     "point_of",
     "read_point",
     "split_thinking",
@@ -203,11 +202,6 @@ def _written_as_fraction(token: Any) -> bool:
     if isinstance(token, str):
         return "." in token and 0.0 <= float(token) <= 1.0
     return isinstance(token, float) and 0.0 <= token <= 1.0
-
-
-def number_list(value: Any, *, what: str, raw: str, sizes: tuple[int, ...] = (2, 4)) -> list[float]:
-    """A JSON list (or a string holding numbers) of ``sizes`` numbers, as floats."""
-    return _read_numbers(value, what=what, raw=raw, sizes=sizes)[0]
 
 
 def _read_numbers(value: Any, *, what: str, raw: str, sizes: tuple[int, ...]) -> tuple[list[float], bool]:

@@ -9,6 +9,7 @@ callers (the eval runner, the recorder) ask instead of sniffing names or classes
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -93,9 +94,10 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-class BackendBase:
+class BackendBase(ABC):
     """Optional base class for backends: `complete_many` one by one, plain capabilities,
-    a no-op `close`, and the context manager. Subclasses write `complete`."""
+    a no-op `close`, and the context manager. Subclasses write `complete`; one that does not
+    cannot be built (as `EnvBase` refuses an adapter without ``observe``/``execute``)."""
 
     name: str = "backend"
     model: str = ""
@@ -104,15 +106,16 @@ class BackendBase:
     def capabilities(self) -> Capabilities:
         return Capabilities()
 
+    @abstractmethod
     def complete(self, request: CompletionRequest) -> Completion:
-        raise NotImplementedError
+        """Answer one request (see `Backend`)."""
 
     def complete_many(self, requests: Sequence[CompletionRequest]) -> list[Completion]:
         """Answer each request in turn; backends that batch or run concurrently override this."""
         return [self.complete(r) for r in requests]
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 - nothing to release unless a subclass holds something
+        """Release what the backend holds; nothing, unless a subclass says otherwise."""
 
     def __enter__(self) -> Self:
         return self

@@ -255,6 +255,10 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
 
 
+_LIST_MODELS_TIMEOUT_S = 5.0
+"""How long a 404's hint may wait for the server's model list."""
+
+
 # -- the backend -------------------------------------------------------------
 
 
@@ -516,9 +520,10 @@ class OpenAIBackend(BackendBase):
         return f"check the base URL and that the server serves model {self._model!r} ({listed})"
 
     def _listed_models(self) -> str:
-        """The server's own model list, in words, asked once without retries (best effort)."""
+        """The server's own model list, in words, asked once without retries (best effort,
+        within a few seconds: it only decorates an error that is already known)."""
         try:
-            response = self._client.get(self.models_url)
+            response = self._client.get(self.models_url, timeout=min(self.timeout, _LIST_MODELS_TIMEOUT_S))
             if response.status_code != 200:
                 return f"{self.models_url} answered {response.status_code}"
             names = [card.id for card in _WireModelList.model_validate_json(response.content).data]

@@ -1,9 +1,9 @@
 """Reading what an OpenAI-compatible server's error answer says, for one-line messages.
 
 Two jobs, both about error bodies: making a body fit on one line (an HTML error page from a
-proxy or a web server reduced to its title, never dumped), and reading the context limit a
-server states when it refuses a request whose prompt plus ``max_tokens`` does not fit, so
-the request can be sent once more with a cap that does.
+proxy or a web server reduced to its visible text, or its title, never dumped), and reading
+the context limit a server states when it refuses a request whose prompt plus
+``max_tokens`` does not fit, so the request can be sent once more with a cap that does.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def one_line(text: str, limit: int = 300) -> str:
     return flat if len(flat) <= limit else flat[:limit] + "…"
 
 
-def looks_like_html(text: str) -> bool:
+def _looks_like_html(text: str) -> bool:
     head = text.lstrip()[:200].lower()
     return head.startswith(("<!doctype html", "<html", "<head", "<body")) or "<html" in head
 
@@ -42,7 +42,7 @@ def readable_body(text: str, limit: int = 160) -> str:
     """A response body as a short line: an HTML page becomes its visible text (its title when
     the body shows none), never the markup; anything else is whitespace-collapsed and cut to
     ``limit``."""
-    if not looks_like_html(text):
+    if not _looks_like_html(text):
         return one_line(text, limit)
     visible = " ".join(html.unescape(_TAG.sub(" ", _DROPPED.sub(" ", text))).split())
     if not visible:

@@ -130,8 +130,15 @@ class BrowserEnv(EnvBase):
         self._dialogs = DialogDesk(bring_forward=self._bring_forward)
         self._camera = Camera(self._dialogs, settle or BROWSER_SETTLE)
         self.dialog_log = self._dialogs.log
-        with playwright_errors("cannot read the page's pixel ratio", fallback=EnvUnreachable):
-            self._dsf = device_scale_factor or float(page.evaluate(_script("metrics"))[2])
+        # The window's CSS size, read now for pages Playwright knows no viewport of (CDP, a
+        # window-sized context): a frame for a tab a dialog blocks cannot ask the page later.
+        self._window: tuple[int, int] | None = None
+        self._dsf = device_scale_factor or 0.0
+        if not self._dsf or page.viewport_size is None:
+            with playwright_errors("cannot read the page's size and pixel ratio", fallback=EnvUnreachable):
+                inner_width, inner_height, ratio = page.evaluate(_script("metrics"))
+            self._window = int(inner_width), int(inner_height)
+            self._dsf = self._dsf or float(ratio)
         self._context.on("page", self._bring_forward)
         self._context.on("dialog", self._dialogs.on_dialog)
 
@@ -454,7 +461,10 @@ class BrowserEnv(EnvBase):
             raise CaptureFailed(str(exc)) from exc
 
     def _blank_size(self) -> tuple[int, int]:
-        width, height = self._viewport()
+        # Called while a dialog blocks the tab, so it must not run the page's JavaScript. A
+        # context's tabs all have a viewport or none, so the last fallback is never reached.
+        size = self.page.viewport_size
+        width, height = (size["width"], size["height"]) if size is not None else self._window or (1280, 800)
         return max(1, round(width * self._dsf)), max(1, round(height * self._dsf))
 
     def _viewport(self) -> tuple[int, int]:

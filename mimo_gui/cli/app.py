@@ -81,12 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _leave_without_waiting_for_workers(grace: float = 2.0) -> None:
-    """Exit now if worker threads would keep the interrupted process alive.
+    """Exit now if non-daemon threads would keep the interrupted process alive.
 
-    An interrupted eval leaves its requests in flight on worker threads, and Python joins
-    those before it exits: up to ``--timeout`` after Ctrl+C, for answers the run has already
-    stopped recording (its log is closed and the manifest says ``interrupted``). Everything
-    durable is written by now, so after a short grace the process ends without them.
+    The eval's own workers are daemon threads, but a request in flight may sit on a thread
+    pool's (the openai backend's ``complete_many``), and Python joins those before it exits:
+    up to ``--timeout`` after Ctrl+C, for answers the run has already stopped recording.
+    Everything durable is written by now, so after a short grace the process ends without them.
     """
     deadline = time.monotonic() + grace
     for thread in threading.enumerate():

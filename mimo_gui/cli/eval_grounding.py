@@ -27,7 +27,10 @@ from .options import (
 from .paths import check_output_folder
 from .progress import EvalProgress
 
-__all__ = ["add_grounding_parser"]
+__all__ = ["RUNS_DIR", "add_grounding_parser"]
+
+RUNS_DIR = Path("runs")
+"""Where an eval without ``--out`` gets its own fresh ``eval-<time>-<data>`` folder."""
 
 DESCRIPTION = """\
 Score a model's grounding with the production pipeline (the profile's prompt, parser, pixel
@@ -104,7 +107,7 @@ def _check_out(args: argparse.Namespace) -> None:
             )
         check_output_folder(args.out)
     else:
-        check_output_folder(Path("runs"), "runs folder")
+        check_output_folder(RUNS_DIR, "runs folder")
 
 
 def _read_template(path: Path | None) -> str | None:
@@ -189,11 +192,11 @@ def _grounding(args: argparse.Namespace) -> int:
         samples_fingerprint=dataset_fingerprint(samples),
         n=len(samples),
     )
-    out = args.out or Path("runs") / f"eval-{time.strftime('%Y%m%d-%H%M%S')}-{_slug(args.data)}"
     backend = _backend(args, samples)
     progress = EvalProgress(len(samples))
     try:
         _probe(backend, args)
+        out = args.out or _fresh_folder(RUNS_DIR, f"eval-{time.strftime('%Y%m%d-%H%M%S')}-{_slug(args.data)}")
         print(
             f"eval: {len(samples)} samples from {args.data} ({args.format}); model {backend.model} via "
             f"{backend.name}, profile {profile.name}; output {out}",
@@ -237,6 +240,28 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     """The command's options as given, for the manifest (the API key left out)."""
     skip = {"func", "command", "eval_command", "api_key"}
     return {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k not in skip}
+
+
+def _fresh_folder(parent: Path, name: str) -> Path:
+    """A new, empty folder ``parent/name`` (else ``name-2``, ``name-3``, …), made with one
+    ``mkdir`` that fails when the name exists: two evals of one dataset started in the same
+    second, in one process or in several, never share a folder.
+
+    Raises:
+        ConfigError: ``parent`` cannot be created or written to.
+    """
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        for n in range(1, 10_000):
+            folder = parent / (name if n == 1 else f"{name}-{n}")
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                continue
+            return folder
+    except OSError as exc:
+        raise ConfigError(f"cannot create a run folder in {str(parent)!r}: {exc.strerror or exc}") from None
+    raise ConfigError(f"{str(parent)!r} already holds 10000 folders named {name!r}: clean it up")
 
 
 def _slug(path: Path) -> str:

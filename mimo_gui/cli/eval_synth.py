@@ -20,7 +20,7 @@ def add_synth_parser(sub: argparse._SubParsersAction[Parser]) -> None:
         description="Open each page in headless Chromium, screenshot it, and write one sample per "
         "visible, uniquely named interactive element (its name as the instruction, its box as the "
         "target) to --out as a jsonl set that eval grounding reads with --format jsonl. A page "
-        "set with no sample at all is an error.",
+        "with no usable element is an error.",
         epilog=examples(
             "mimo-gui eval synth --url http://localhost:8000/login --url http://localhost:8000/ --out set",
             "mimo-gui eval grounding --format jsonl --data set/samples.jsonl --base-url http://localhost:8000/v1",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..actions import ConfigError, EnvError, MimoGuiError, ParseError
-from ..actions.errors import BackendError, CoordinateError, EnvUnreachable, ModelNotFoundError
+from ..actions import ConfigError, MimoGuiError
+from ..actions.errors import BackendError, EnvUnreachable, ModelNotFoundError
 
 __all__ = [
     "EXIT_ASKED_USER",
@@ -13,6 +13,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "exit_code_for",
+    "exit_code_for_kind",
 ]
 
 EXIT_OK = 0
@@ -31,14 +32,23 @@ exit codes:
   130  interrupted (Ctrl+C or SIGTERM); what was done so far is recorded"""
 
 
-def exit_code_for(error: MimoGuiError) -> int:
-    """The exit code an error ends a command with.
+def exit_code_for(error: MimoGuiError | type[MimoGuiError]) -> int:
+    """The exit code an error (or an error class) ends a command with.
 
     Connection and configuration errors are 2: the user fixes them before trying again.
     The model's own mistakes and a screen that failed mid-task are 1.
     """
-    if isinstance(error, EnvUnreachable | ConfigError | BackendError | ModelNotFoundError):
+    kind = error if isinstance(error, type) else type(error)
+    if issubclass(kind, EnvUnreachable | ConfigError | BackendError | ModelNotFoundError):
         return EXIT_USAGE
-    if isinstance(error, ParseError | CoordinateError | EnvError):
-        return EXIT_FAILED
+    return EXIT_FAILED  # ParseError, CoordinateError, EnvError and the rest
+
+
+def exit_code_for_kind(kind: str) -> int:
+    """The exit code for an error recorded by its class name (a step record's ``error.kind``)."""
+    from ..actions import errors
+
+    found = getattr(errors, kind, None)
+    if isinstance(found, type) and issubclass(found, MimoGuiError):
+        return exit_code_for(found)
     return EXIT_FAILED

@@ -12,7 +12,7 @@ from ..actions import ConfigError
 from ..agent.backends.base import Backend
 from ..env_adapters.base import Env
 from ..prompts import Profile
-from .exits import EXIT_ASKED_USER, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from .exits import EXIT_ASKED_USER, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, exit_code_for_kind
 from .options import (
     Parser,
     add_browser_options,
@@ -34,14 +34,6 @@ __all__ = ["RUNS_DIR", "add_run_options", "add_run_parser", "check_run_options",
 
 RUNS_DIR = Path("runs")
 """Where a run without ``--out`` gets its own fresh folder."""
-
-_CONNECTION_ERRORS = {
-    "BackendUnreachable",
-    "BackendTimeout",
-    "BackendRejected",
-    "BadResponse",
-    "EnvUnreachable",
-}
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
@@ -105,8 +97,8 @@ def _exit_code(result: RunResult) -> int:
     if result.status == "interrupted":
         return EXIT_INTERRUPTED
     last = result.steps[-1].error if result.steps else None
-    if result.status == "error" and last is not None and last.kind in _CONNECTION_ERRORS:
-        return EXIT_USAGE
+    if result.status == "error" and last is not None:
+        return exit_code_for_kind(last.kind)  # the code the error would have had, raised
     return EXIT_FAILED
 
 

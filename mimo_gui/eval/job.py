@@ -92,7 +92,7 @@ class SampleJob:
             with Image.open(self.sample.image) as img:
                 img.load()
                 self.image = img.convert("RGB")
-        except (OSError, UnidentifiedImageError, ValueError) as exc:
+        except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
             self._finish_error("image", f"cannot read image {str(self.sample.image)!r}: {exc}", None)
             return None
         try:

@@ -62,7 +62,7 @@ def _save_miss(path: Path, image_path: Path, record: SampleRecord) -> bool:
     try:
         with Image.open(image_path) as img:
             drawn = draw_miss(img, record)
-    except OSError:
+    except (OSError, Image.DecompressionBombError):
         return False  # the image is gone or unreadable: the report says so instead
     drawn.save(path, format="PNG", compress_level=6)
     return True

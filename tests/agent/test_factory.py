@@ -68,3 +68,11 @@ def test_scripted_backend_is_plain_and_answers_many_in_order() -> None:
     requests = [CompletionRequest((Message.text("user", "go"),), tag=t) for t in ("a", "b", "c")]
     assert [c.text for c in backend.complete_many(requests)] == ["answer to a", "answer to b", "answer to c"]
     assert [r.tag for r in backend.requests] == ["a", "b", "c"]
+
+
+def test_a_backend_without_complete_cannot_be_built() -> None:
+    class Incomplete(BackendBase):
+        name = "incomplete"
+
+    with pytest.raises(TypeError, match="complete"):
+        Incomplete()  # type: ignore[abstract]

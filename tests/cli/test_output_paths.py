@@ -7,6 +7,7 @@ starts" is checked, not assumed.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -161,3 +162,22 @@ def test_compare_on_a_manifest_file_names_its_folder(tmp_path, capsys) -> None:
     assert main(["eval", "compare", str(run / "manifest.json"), str(run)]) == 2
     line = one_line_error(capsys.readouterr().err, "eval compare")
     assert f"is a file, not a run folder: pass the folder that holds it, '{run}'" in line
+
+
+def test_evals_started_in_the_same_second_get_folders_of_their_own(tmp_path, capsys, monkeypatch) -> None:
+    """Without --out an eval writes to runs/eval-<time>-<data>; a second one in the same second
+    used to find that folder taken and fail with "not empty: pick a new --out"."""
+    from mimo_gui.cli import eval_grounding
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(eval_grounding.time, "strftime", lambda fmt, *when: "20250101-120000")
+    data = make_set(tmp_path / "set", 2)
+    answers = answers_file(tmp_path / "answers.json", [ANSWER, ANSWER])
+    args = ["eval", "grounding", "--format", "jsonl", "--data", str(data), "--backend", "scripted",
+            "--answers", str(answers)]  # fmt: skip
+    outs = []
+    for _ in range(3):
+        assert main(args) == 0, capsys.readouterr().err
+        outs.append(json.loads(capsys.readouterr().out)["out"])
+    assert outs == [f"runs/eval-20250101-120000-set{suffix}" for suffix in ("", "-2", "-3")]
+    assert all((tmp_path / out / "manifest.json").is_file() for out in outs)

@@ -491,6 +491,30 @@ def test_closing_a_from_page_env_does_not_leave_the_owner_s_page_frozen(
         context.close()
 
 
+@pytest.mark.timeout(60)
+def test_a_dialog_before_the_first_screenshot_of_a_page_without_viewport_does_not_hang(
+    env: BrowserEnv, base_url: str
+) -> None:
+    # A window-sized page (no_viewport, as over CDP) has no viewport Playwright knows, so the
+    # blank stand-in frame's size cannot come from it; asking the page instead would wait
+    # for JavaScript the open dialog blocks (observe hung here).
+    browser = env.page.context.browser
+    assert browser is not None
+    context = browser.new_context(no_viewport=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}/dialogs.html")
+        assert page.viewport_size is None
+        inner = page.evaluate("[window.innerWidth, window.innerHeight]")
+        with BrowserEnv.from_page(page) as wrapped:
+            wrapped.execute(Click(point=centre(wrapped, "#confirm")))
+            obs = wrapped.observe()
+            assert obs.dialog is not None and obs.extra == {"stale_frame": True}
+            assert obs.size == (inner[0], inner[1])
+    finally:
+        context.close()
+
+
 # -- settling ------------------------------------------------------------------------------
 
 

@@ -48,6 +48,23 @@ def test_an_unframeable_screenshot_is_that_samples_error_and_the_run_goes_on(tmp
     assert "images the resize rule cannot frame: 1" in (tmp_path / "run" / "report.html").read_text()
 
 
+def test_a_decompression_bomb_is_that_samples_image_error(tmp_path: Path, monkeypatch) -> None:
+    """Pillow refuses an image over twice ``MAX_IMAGE_PIXELS`` with an exception that is no
+    OSError; it used to escape the worker and end the whole eval with a traceback."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100_000)  # the set's shots are at most 360x224
+    data = make_set(tmp_path / "set", 2)
+    add_sample(data, "huge", (600, 400), [10, 10, 60, 60])  # 240,000 pixels: over twice the limit
+    samples = load_dataset("jsonl", data)
+    with serve_chat(lambda body, images: mimo_answer(images[-1])) as server:
+        backend = OpenAIBackend(server.url, model="mimo-vl-test")
+        result = run_eval(samples, backend, settings(concurrency=2), tmp_path / "run", dataset=info(3))
+        backend.close()
+    huge = next(r for r in result.records if r.id == "huge")
+    assert (huge.error_kind, huge.point) == ("image", None)
+    assert "cannot read image" in huge.error and "huge.png" in huge.error
+    assert (result.summary.hits, result.summary.errors) == (2, 1)
+
+
 def test_answers_cut_off_at_the_token_cap_are_counted_apart(tmp_path: Path) -> None:
     """A long thought stopped by ``max_tokens`` (finish_reason "length") is ``truncated``, not a
     plain miss or parse error; a readable answer that also hit the cap still counts."""

@@ -24,7 +24,7 @@ def test_a_language_the_profile_lacks_is_an_error_naming_the_profile_and_its_lan
     # issue 11: --lang cn with a profile that has no Chinese prompt was silently English
     expected = (
         f"profile {profile.name!r} has no 'cn' prompt (its prompt languages: en); "
-        "pick another profile or pass your own prompt with --prompt-file"
+        "pick another profile (mimo-vl has en and cn), or give an eval your own prompt with --prompt-file"
     )
     with pytest.raises(ConfigError) as info:
         profile.grounding_template("cn")

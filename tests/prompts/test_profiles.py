@@ -44,7 +44,7 @@ def test_default_profile_is_mimo_with_its_budget_and_sampling() -> None:
     assert p is MIMO_VL
     assert (p.max_pixels, p.space) == (4096 * 28 * 28, Space.MODEL_PIXELS)
     assert (p.step_sampling.temperature, p.step_sampling.top_p) == (0.3, 0.95)
-    # thinking on (the default): Xiaomi's eval cap, 16,384 (see test_thinking_budget.py)
+    # thinking on (the default): Xiaomi's eval cap, 16,384 (see test_languages_and_budget.py)
     assert p.sampling("step", None).max_tokens == 16384
     assert p.sampling("step", False).max_tokens == 512
     assert p.sampling("step", False, max_tokens=99).max_tokens == 99

@@ -21,7 +21,8 @@ def dataset_fingerprint(source: Sequence[Sample] | Sequence[Path]) -> str:
     (a folder: every file under it, by relative path), in name order, so moving a dataset
     does not change it while editing one byte does. Given samples: the hash of what was
     evaluated (ids, instructions, boxes, tags, and image paths relative to the images'
-    common folder), in id order; image bytes are not read.
+    common folder), one canonical line per sample, sorted, so the order of the samples does
+    not matter; image bytes are not read.
 
     Raises:
         ConfigError: a path does not exist, or the sequence mixes samples and paths.

@@ -52,6 +52,19 @@ def _rounded(value: Any) -> Any:
     return value
 
 
+def _settings_text(settings: dict[str, Any]) -> str:
+    """Settings as words, ``key value`` pairs, nested ones in parentheses (never a Python dict)."""
+
+    def value_text(value: Any) -> str:
+        if isinstance(value, dict):
+            return f"({_settings_text(value)})"
+        if isinstance(value, list | tuple):
+            return "×".join(str(v) for v in value) if len(value) == 2 else ", ".join(map(str, value))
+        return str(_rounded(value))
+
+    return ", ".join(f"{k} {value_text(v)}" for k, v in settings.items())
+
+
 def action_text(action: Action) -> str:
     """An action as the report shows it: its JSON with defaults left out and every number
     rounded to a tenth (coordinates, and a wait's seconds too)."""
@@ -111,7 +124,7 @@ def write_report(folder: str | Path) -> Path:
         ("task", r.task),
         ("status", f"{r.status}" + (f": {r.answer}" if r.answer else "")),
         ("model", f"{r.model} via {r.backend}, profile {r.profile.get('profile', '')}, think {r.think}"),
-        ("env", ", ".join(f"{k} {v}" for k, v in r.env.items())),
+        ("env", _settings_text(r.env)),
         ("totals", f"{r.steps} steps, model {r.model_seconds:.1f} s, tokens {r.prompt_tokens} in / "
                    f"{r.completion_tokens} out"),
     ]  # fmt: skip

@@ -385,16 +385,17 @@ class BrowserEnv(EnvBase):
             case Click(point=p, button=button, count=count):
                 x, y = _xy(p, action)
                 page.mouse.click(x, y, button=button, click_count=count)
-                return f"{button} click ×{count} at {p}" if count > 1 else f"{button} click at {p}"
+                at = _shown(p)
+                return f"{button} click ×{count} at {at}" if count > 1 else f"{button} click at {at}"
             case MoveTo(point=p):
                 page.mouse.move(*_xy(p, action))
-                return f"pointer at {p}"
+                return f"pointer at {_shown(p)}"
             case Drag(start=a, end=b):
                 page.mouse.move(*_xy(a, action))
                 page.mouse.down()
                 page.mouse.move(*_xy(b, action), steps=8)
                 page.mouse.up()
-                return f"dragged from {a} to {b}"
+                return f"dragged from {_shown(a)} to {_shown(b)}"
             case Scroll():
                 return self._scroll(action, page)
             case Type(text=text):
@@ -511,6 +512,11 @@ def _title(page: Page) -> str:
     with suppressed():
         title = page.title()
     return title
+
+
+def _shown(point: Point) -> str:
+    """A point for a step's detail line, to a tenth of a CSS pixel (the report's precision)."""
+    return f"({round(point.x, 1):g}, {round(point.y, 1):g})"
 
 
 def _xy(point: Point, action: Action) -> tuple[float, float]:

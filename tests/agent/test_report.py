@@ -111,3 +111,17 @@ def test_report_shows_each_page_links_full_images_and_rounds_coordinates(tmp_pat
     ]
     assert '{"type": "click", "point": {"x": 330.4, "y": 100}}' in page
     assert "After the last step" in page
+
+
+def test_report_shows_env_settings_as_words_not_python_dicts(tmp_path) -> None:
+    class SettledEnv(PagesEnv):
+        def settings(self) -> dict[str, object]:
+            return {"kind": "browser", "viewport": [1280, 800], "settle": {"timeout": 2.0, "pixels": False}}
+
+    answers = ['{"action": "finished", "status": "success"}']
+    Agent(
+        SettledEnv(Image.new("RGB", (100, 100))), ScriptedBackend.from_answers(answers), out=tmp_path / "r"
+    ).run("t")
+    page = (tmp_path / "r" / "report.html").read_text()
+    assert "kind browser, viewport 1280×800, settle (timeout 2, pixels False)" in page
+    assert "{&#x27;" not in page and "{'" not in page

@@ -154,6 +154,13 @@ def test_double_and_right_clicks(fresh: BrowserEnv, base_url: str) -> None:
     assert js(fresh, "window.menus") == ["b2"]
 
 
+def test_details_show_points_to_a_tenth(fresh: BrowserEnv, base_url: str) -> None:
+    # A mapped point is rarely whole (231.527...); the step line and report show a tenth.
+    go(fresh, base_url, "clicks.html")
+    assert fresh.execute(Click(point=Point(x=640, y=231.527))).detail == "left click at (640, 231.5)"
+    assert fresh.execute(MoveTo(point=Point(x=10.04, y=9.96))).detail == "pointer at (10, 10)"
+
+
 def test_drag_presses_at_start_and_releases_at_end(fresh: BrowserEnv, base_url: str) -> None:
     go(fresh, base_url, "clicks.html")
     fresh.execute(MoveTo(point=Point(x=10, y=10)))

@@ -27,7 +27,7 @@ from .options import (
 from .paths import check_output_folder
 from .progress import EvalProgress
 
-__all__ = ["RUNS_DIR", "add_grounding_parser"]
+__all__ = ["RUNS_DIR", "add_grounding_parser", "dataset_location"]
 
 RUNS_DIR = Path("runs")
 """Where an eval without ``--out`` gets its own fresh ``eval-<time>-<data>`` folder."""
@@ -42,6 +42,14 @@ samples so that --concurrency does not change who gets which answer. FILE is JSO
   an object mapping each sample id to its answer:  {"s1": "<answer>", "s2": ["<first>", "<refine>"]}
   or a list in dataset order (after --split/--limit):  ["<answer for the 1st>", "<for the 2nd>", ...]
 where an answer is the model's raw text, or a pair [first look, second look] with --refine."""
+
+
+def dataset_location(data: str | Path) -> str:
+    """Where the data is, for the manifest: an existing path made absolute, anything else (a
+    hub id such as ``rootsautomation/ScreenSpot``) as given, never resolved against the
+    current folder into a path that is not there."""
+    path = Path(data)
+    return str(path.resolve()) if path.exists() else str(data)
 
 
 def add_grounding_parser(sub: argparse._SubParsersAction[Parser]) -> None:
@@ -184,7 +192,7 @@ def _grounding(args: argparse.Namespace) -> int:
         raise ConfigError(f"the dataset {str(args.data)!r} has no samples (after --split/--limit)")
     dataset = DatasetInfo(
         format=args.format,
-        path=str(Path(args.data).resolve()),
+        path=dataset_location(args.data),
         images=str(Path(args.images).resolve()) if args.images else None,
         splits=args.split,
         limit=args.limit,

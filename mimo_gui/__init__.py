@@ -16,6 +16,7 @@ from .actions import (
     ActionAdapter,
     ActionFailed,
     AnswerDialog,
+    AnswerTruncated,
     Back,
     BackendError,
     BackendRejected,
@@ -30,6 +31,7 @@ from .actions import (
     CoordinateError,
     Drag,
     EnvError,
+    EnvUnreachable,
     Fail,
     Finish,
     Frame,
@@ -43,17 +45,19 @@ from .actions import (
     OpenApp,
     ParseError,
     Point,
+    ScreenContext,
     Scroll,
     Space,
     Swipe,
     SwitchTab,
     Type,
+    UnframeableImage,
     UnsupportedAction,
     Wait,
     smart_resize,
 )
 from .actions.dialects import Decision
-from .agent.backends.base import Backend, Completion, CompletionRequest
+from .agent.backends.base import Backend, BackendBase, Capabilities, Completion, CompletionRequest
 from .agent.backends.factory import create_backend
 from .agent.backends.openai import OpenAIBackend
 from .agent.backends.scripted import ScriptedBackend
@@ -66,6 +70,7 @@ from .env_adapters.base import ActionResult, Env, Observation
 from .env_adapters.browser import BrowserEnv
 from .env_adapters.check import check_env
 from .env_adapters.image import ImageEnv
+from .env_adapters.settle import Settle
 from .prompts import PROFILES, Profile, Sampling, get_profile
 
 __version__ = "0.1.0"
@@ -78,8 +83,10 @@ __all__ = [
     "ActionResult",
     "Agent",
     "AnswerDialog",
+    "AnswerTruncated",
     "Back",
     "Backend",
+    "BackendBase",
     "BackendError",
     "BackendRejected",
     "BackendTimeout",
@@ -88,6 +95,7 @@ __all__ = [
     "Box",
     "BrowserEnv",
     "CallUser",
+    "Capabilities",
     "CaptureFailed",
     "Click",
     "Completion",
@@ -98,6 +106,7 @@ __all__ = [
     "Drag",
     "Env",
     "EnvError",
+    "EnvUnreachable",
     "Fail",
     "Finish",
     "Frame",
@@ -120,14 +129,17 @@ __all__ = [
     "RunRecord",
     "RunResult",
     "Sampling",
+    "ScreenContext",
     "ScriptedBackend",
     "Scroll",
+    "Settle",
     "Space",
     "StepRecord",
     "Swipe",
     "SwitchTab",
     "TransformersBackend",
     "Type",
+    "UnframeableImage",
     "UnsupportedAction",
     "Wait",
     "__version__",

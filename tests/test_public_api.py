@@ -9,7 +9,8 @@ import mimo_gui
 
 EXPECTED = {
     "PROFILES", "Action", "ActionAdapter", "ActionFailed", "ActionResult", "Agent", "AnswerDialog", "Back",
-    "Backend", "BackendError", "BackendRejected", "BackendTimeout", "BackendUnreachable", "BadResponse", "Box",
+    "AnswerTruncated", "Backend", "BackendBase", "BackendError", "Capabilities", "EnvUnreachable",
+    "ScreenContext", "Settle", "UnframeableImage", "BackendRejected", "BackendTimeout", "BackendUnreachable", "BadResponse", "Box",
     "BrowserEnv", "CallUser", "CaptureFailed", "Click", "Completion", "CompletionRequest", "ConfigError",
     "CoordinateError", "Decision", "Drag", "Env", "EnvError", "Fail", "Finish", "Frame", "GroundResult", "Home",
     "Hotkey", "ImageEnv", "LoadedRun", "LongPress", "MimoGuiError", "ModelNotFoundError", "MoveTo", "Navigate",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -165,15 +166,21 @@ def test_ctrl_c_or_sigterm_on_the_cli_records_an_interrupted_eval_at_once(
     seconds (requests in flight do not hold the process open), and the manifest says why."""
     data = make_set(tmp_path / "set", 30)
     out = tmp_path / "run"
-    count = 0
+
+    quick: set[str] = set()
     lock = threading.Lock()
 
     def stalls_after_four(body: dict, images: list[Image.Image]) -> Reply:
-        nonlocal count
+        # The first four samples to arrive are answered at once, the rest stall. Keyed on the
+        # sample ("target N" in the prompt), not on the request count, so that a retried
+        # request does not use up a quick answer; and on arrival, not on the sample's number,
+        # so that a worker framing slowly cannot leave a quick sample queued behind stalled ones.
+        sample = re.search(r"target \d+", json.dumps(body))[0]  # type: ignore[index]
         with lock:
-            count += 1
-            mine = count
-        return Reply(mimo_answer(images[-1]), delay=0.0 if mine <= 4 else 60.0)
+            if sample in quick or len(quick) < 4:
+                quick.add(sample)
+                return Reply(mimo_answer(images[-1]))
+        return Reply(mimo_answer(images[-1]), delay=60.0)
 
     with serve_chat(stalls_after_four) as server:
         args = [
@@ -194,7 +201,9 @@ def test_ctrl_c_or_sigterm_on_the_cli_records_an_interrupted_eval_at_once(
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and (len(lines_of(out / "samples.jsonl")) < 4 or count < 6):
+        while time.monotonic() < deadline and (
+            len(lines_of(out / "samples.jsonl")) < 4 or server.in_flight < 2
+        ):
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.02)
         sent = time.monotonic()

@@ -1,4 +1,5 @@
-"""Files that survive a killed process: atomic rewrites, and JSONL read back despite a cut line.
+"""Files that survive a killed process: atomic rewrites, JSONL read back despite a cut line,
+and fresh folders claimed atomically.
 
 Appends are fsynced by their writers (the recorder, the eval's sample log); what is shared
 is the rewrite (temp file, fsync, rename: a reader sees the old file or the new, never half)
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..actions.errors import ConfigError
 
-__all__ = ["read_jsonl", "write_atomically"]
+__all__ = ["claim_fresh_folder", "read_jsonl", "write_atomically"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -51,3 +52,26 @@ def read_jsonl(path: Path, model: type[M]) -> tuple[list[M], bool]:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ConfigError(f"{path} line {n} is corrupt: {first[:160]}") from exc
     return records, False
+
+
+def claim_fresh_folder(parent: Path, name: str) -> Path:
+    """Create and return a new, empty folder ``parent/name`` (else ``name-2``, ``name-3``, …).
+
+    Each try is one ``mkdir`` that fails when the name exists, so two runs that want the
+    same name at the same moment, in one process or in several, never share a folder.
+
+    Raises:
+        ConfigError: ``parent`` cannot be created or written to.
+    """
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        for n in range(1, 10_000):
+            folder = parent / (name if n == 1 else f"{name}-{n}")
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                continue
+            return folder
+    except OSError as exc:
+        raise ConfigError(f"cannot create a run folder in {str(parent)!r}: {exc.strerror or exc}") from None
+    raise ConfigError(f"{str(parent)!r} already holds 10000 folders named {name!r}: clean it up")

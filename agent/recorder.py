@@ -22,7 +22,7 @@ from PIL import Image
 from pydantic import ValidationError
 
 from ..actions.errors import ConfigError
-from .durable import read_jsonl, write_atomically
+from .durable import claim_fresh_folder, read_jsonl, write_atomically
 from .records import RunRecord, StepRecord
 
 __all__ = ["FINAL_SCREENSHOT", "LoadedRun", "Recorder", "load_run", "new_run_folder", "run_folder_name"]
@@ -61,19 +61,7 @@ def new_run_folder(parent: Path, task: str, when: float | None = None) -> Path:
     Raises:
         ConfigError: ``parent`` cannot be created or written to.
     """
-    name = run_folder_name(task, when)
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        for n in range(1, 10_000):
-            folder = parent / (name if n == 1 else f"{name}-{n}")
-            try:
-                folder.mkdir()
-            except FileExistsError:
-                continue
-            return folder
-    except OSError as exc:
-        raise ConfigError(f"cannot create a run folder in {str(parent)!r}: {exc.strerror or exc}") from None
-    raise ConfigError(f"{str(parent)!r} already holds 10000 folders named {name!r}: clean it up")
+    return claim_fresh_folder(parent, run_folder_name(task, when))
 
 
 class Recorder:

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..actions import ConfigError
 from ..agent.backends.base import Backend
+from ..agent.durable import claim_fresh_folder
 from .exits import EXIT_OK
 from .options import (
     Parser,
@@ -204,7 +205,9 @@ def _grounding(args: argparse.Namespace) -> int:
     progress = EvalProgress(len(samples))
     try:
         _probe(backend, args)
-        out = args.out or _fresh_folder(RUNS_DIR, f"eval-{time.strftime('%Y%m%d-%H%M%S')}-{_slug(args.data)}")
+        out = args.out or claim_fresh_folder(
+            RUNS_DIR, f"eval-{time.strftime('%Y%m%d-%H%M%S')}-{_slug(args.data)}"
+        )
         print(
             f"eval: {len(samples)} samples from {args.data} ({args.format}); model {backend.model} via "
             f"{backend.name}, profile {profile.name}; output {out}",
@@ -248,28 +251,6 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     """The command's options as given, for the manifest (the API key left out)."""
     skip = {"func", "command", "eval_command", "api_key"}
     return {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k not in skip}
-
-
-def _fresh_folder(parent: Path, name: str) -> Path:
-    """A new, empty folder ``parent/name`` (else ``name-2``, ``name-3``, …), made with one
-    ``mkdir`` that fails when the name exists: two evals of one dataset started in the same
-    second, in one process or in several, never share a folder.
-
-    Raises:
-        ConfigError: ``parent`` cannot be created or written to.
-    """
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        for n in range(1, 10_000):
-            folder = parent / (name if n == 1 else f"{name}-{n}")
-            try:
-                folder.mkdir()
-            except FileExistsError:
-                continue
-            return folder
-    except OSError as exc:
-        raise ConfigError(f"cannot create a run folder in {str(parent)!r}: {exc.strerror or exc}") from None
-    raise ConfigError(f"{str(parent)!r} already holds 10000 folders named {name!r}: clean it up")
 
 
 def _slug(path: Path) -> str:

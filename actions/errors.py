@@ -16,7 +16,8 @@
         ├── UnsupportedAction        the env does not declare that action: nothing was done
         ├── ActionFailed             the env tried and failed (element gone, adb error)
         ├── EnvUnreachable           the page, browser, display or device cannot be reached at all
-        └── CaptureFailed            the screenshot could not be taken
+        ├── CaptureFailed            the screenshot could not be taken
+        └── FailSafeTriggered        the user stopped a desktop run (pointer into a screen corner)
 
 Errors are classified by who can fix them. The model's own mistakes
 (`ParseError`, `CoordinateError`, `UnsupportedAction`, `ActionFailed`) go back to the model
@@ -44,6 +45,7 @@ __all__ = [
     "CoordinateError",
     "EnvError",
     "EnvUnreachable",
+    "FailSafeTriggered",
     "MimoGuiError",
     "ModelNotFoundError",
     "ParseError",
@@ -169,3 +171,9 @@ class EnvUnreachable(EnvError):
 
 class CaptureFailed(EnvError):
     """The screenshot could not be taken."""
+
+
+class FailSafeTriggered(EnvError):
+    """The user moved the pointer into a corner of the screen, pyautogui's fail-safe, to
+    stop a desktop run. It ends the run (exit 130, as an interrupt) with what was done
+    recorded; it is never fed back to the model."""

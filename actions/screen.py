@@ -61,4 +61,6 @@ class ScreenContext:
             ]
         if self.dialog:
             out["dialog"] = {"kind": self.dialog.kind, "message": self.dialog.message}
+            if self.dialog.default_value:  # a prompt's pre-filled answer: what accepting it sends
+                out["dialog"]["default_value"] = self.dialog.default_value
         return out

@@ -90,10 +90,16 @@ class Scroll(_Action):
 
 
 class Type(_Action):
-    """Type ``text`` into whatever has the focus (any Unicode)."""
+    """Type ``text`` into whatever has the focus (any Unicode).
+
+    ``keystrokes``: send every character as a key event, even where the env would
+    otherwise paste (a desktop pastes text a keyboard cannot type by its keys; a terminal
+    or a field that refuses pasting wants keys).
+    """
 
     type: Literal["type"] = "type"
     text: str
+    keystrokes: bool = False
 
 
 class Hotkey(_Action):

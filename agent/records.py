@@ -177,13 +177,20 @@ class RunRecord(BaseModel):
     completion_tokens: int = 0
 
 
+_RECORDED_PACKAGES = (
+    *("mimo-gui", "pydantic", "pillow", "httpx"),
+    *("playwright", "mss", "pyautogui"),  # the screens
+    *("transformers", "torch"),  # the local model
+)
+
+
 def package_versions() -> dict[str, str]:
     """Python's and the installed packages' versions that shape a run, for its records.
 
     Read from package metadata: nothing is imported to ask.
     """
     found = {"python": platform.python_version()}
-    for package in ("mimo-gui", "pydantic", "pillow", "httpx", "playwright", "transformers", "torch"):
+    for package in _RECORDED_PACKAGES:
         with contextlib.suppress(PackageNotFoundError):
             found[package] = version(package)
     return found

@@ -10,6 +10,7 @@ same deadline); a desktop or phone adapter passes its own capture function.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ class Settle:
             `BrowserEnv` leaves it off unless asked.
 
     Raises:
-        ConfigError: a negative timeout or a non-positive interval.
+        ConfigError: a negative or infinite timeout, or a non-positive or infinite interval.
     """
 
     timeout: float = 2.0
@@ -55,10 +56,12 @@ class Settle:
     pixels: bool = True
 
     def __post_init__(self) -> None:
-        if not self.timeout >= 0:
-            raise ConfigError(f"settle timeout must be >= 0 seconds, got {self.timeout!r}")
-        if not self.interval > 0:
-            raise ConfigError(f"settle interval must be > 0 seconds, got {self.interval!r}")
+        # An infinite timeout would let a screen that never stops moving (a clock, a video)
+        # hang every step; NaN fails both comparisons, so it is refused too.
+        if not (self.timeout >= 0 and math.isfinite(self.timeout)):
+            raise ConfigError(f"settle timeout must be a finite number >= 0 seconds, got {self.timeout!r}")
+        if not (self.interval > 0 and math.isfinite(self.interval)):
+            raise ConfigError(f"settle interval must be a finite number > 0 seconds, got {self.interval!r}")
 
     def deadline(self) -> float:
         """The `time.monotonic` instant a wait starting now must end by."""

@@ -5,9 +5,10 @@
     with BrowserEnv.launch("http://localhost:8000") as env:
         result = Agent(env, OpenAIBackend("http://localhost:8001/v1")).run("sign in as alice")
 
-Platforms today: a browser (`BrowserEnv`, Chromium through Playwright) and a static image
-(`ImageEnv`, for grounding). Importing this package loads no heavy dependency: torch,
-transformers and playwright are imported by the backend or adapter that needs them, when
+Platforms today: a browser (`BrowserEnv`, Chromium through Playwright), a desktop
+(`DesktopEnv`, one monitor through mss and pyautogui) and a static image (`ImageEnv`, for
+grounding). Importing this package loads no heavy dependency: torch, transformers,
+playwright, mss and pyautogui are imported by the backend or adapter that needs them, when
 it is used.
 """
 
@@ -33,6 +34,7 @@ from .actions import (
     EnvError,
     EnvUnreachable,
     Fail,
+    FailSafeTriggered,
     Finish,
     Frame,
     Home,
@@ -69,6 +71,7 @@ from .agent.records import RunRecord, StepRecord
 from .env_adapters.base import ActionResult, Env, Observation
 from .env_adapters.browser import BrowserEnv
 from .env_adapters.check import check_env
+from .env_adapters.desktop import DesktopEnv
 from .env_adapters.image import ImageEnv
 from .env_adapters.settle import Settle
 from .prompts import PROFILES, Profile, Sampling, get_profile
@@ -103,11 +106,13 @@ __all__ = [
     "ConfigError",
     "CoordinateError",
     "Decision",
+    "DesktopEnv",
     "Drag",
     "Env",
     "EnvError",
     "EnvUnreachable",
     "Fail",
+    "FailSafeTriggered",
     "Finish",
     "Frame",
     "GroundResult",

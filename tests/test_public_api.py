@@ -9,10 +9,10 @@ import mimo_gui
 
 EXPECTED = {
     "PROFILES", "Action", "ActionAdapter", "ActionFailed", "ActionResult", "Agent", "AnswerDialog", "Back",
-    "AnswerTruncated", "Backend", "BackendBase", "BackendError", "Capabilities", "EnvUnreachable",
+    "AnswerTruncated", "FailSafeTriggered", "Backend", "BackendBase", "BackendError", "Capabilities", "EnvUnreachable",
     "ScreenContext", "Settle", "UnframeableImage", "BackendRejected", "BackendTimeout", "BackendUnreachable", "BadResponse", "Box",
     "BrowserEnv", "CallUser", "CaptureFailed", "Click", "Completion", "CompletionRequest", "ConfigError",
-    "CoordinateError", "Decision", "Drag", "Env", "EnvError", "Fail", "Finish", "Frame", "GroundResult", "Home",
+    "CoordinateError", "Decision", "DesktopEnv", "Drag", "Env", "EnvError", "Fail", "Finish", "Frame", "GroundResult", "Home",
     "Hotkey", "ImageEnv", "LoadedRun", "LongPress", "MimoGuiError", "ModelNotFoundError", "MoveTo", "Navigate",
     "Observation", "OpenAIBackend", "OpenApp", "ParseError", "Point", "Profile", "RunRecord", "RunResult",
     "Sampling", "ScriptedBackend", "Scroll", "Space", "StepRecord", "Swipe", "SwitchTab", "TransformersBackend",

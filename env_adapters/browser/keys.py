@@ -4,29 +4,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...actions import ActionFailed
+from ..keys import canonical_key
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 __all__ = ["playwright_key", "press"]
 
-_KEY_NAMES = {
+# canonical name (env_adapters/keys.py) -> Playwright's key name; f1..f24 are built below.
+_PLAYWRIGHT = {
     "ctrl": "Control",
-    "control": "Control",
     "shift": "Shift",
     "alt": "Alt",
-    "option": "Alt",
     "meta": "Meta",
-    "cmd": "Meta",
-    "command": "Meta",
-    "win": "Meta",
-    "super": "Meta",
     "enter": "Enter",
-    "return": "Enter",
     "tab": "Tab",
     "backspace": "Backspace",
     "delete": "Delete",
-    "del": "Delete",
-    "esc": "Escape",
     "escape": "Escape",
     "space": "Space",
     "insert": "Insert",
@@ -38,28 +33,26 @@ _KEY_NAMES = {
     "down": "ArrowDown",
     "left": "ArrowLeft",
     "right": "ArrowRight",
-    "arrowup": "ArrowUp",
-    "arrowdown": "ArrowDown",
-    "arrowleft": "ArrowLeft",
-    "arrowright": "ArrowRight",
     "capslock": "CapsLock",
+    **{f"f{n}": f"F{n}" for n in range(1, 25)},
 }
 
 
 def playwright_key(name: str) -> str:
     """Our key name (``ctrl``, ``enter``, ``arrowleft``, ``a``) as Playwright spells it (``Control``…).
 
-    Single characters pass through as they are; ``f1``…``f12`` become ``F1``…; any other
-    name passes through untouched, for Playwright to accept (``PageDown``) or refuse.
+    Single characters pass through as they are. A name we do not know passes through
+    untouched, for Playwright to accept or refuse: it knows more than we do (``KeyA``,
+    ``Digit1``, ``NumpadEnter``) and its refusal is a clear error. (The desktop cannot do
+    this: pyautogui ignores a name it does not know without a word.)
     """
     if len(name) == 1:
         return name
-    low = name.lower()
-    if low in _KEY_NAMES:
-        return _KEY_NAMES[low]
-    if low[0] == "f" and low[1:].isdigit():
-        return "F" + low[1:]
-    return name
+    try:
+        canonical = canonical_key(name)
+    except ActionFailed:
+        return name
+    return _PLAYWRIGHT[canonical]
 
 
 def press(page: Page, keys: tuple[str, ...]) -> str:

@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ..actions import MimoGuiError
 from ..agent.interrupts import interruption, sigterm_as_interrupt
+from .calibrate import add_calibrate_parser
 from .demo import add_demo_parser
 from .eval import add_eval_parser
 from .exits import EXIT_CODES_HELP, EXIT_INTERRUPTED, exit_code_for
@@ -32,7 +33,7 @@ def package_version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The whole command line: ``ground``, ``run``, ``demo``, ``report`` and ``eval``."""
+    """The whole command line: ``ground``, ``run``, ``demo``, ``report``, ``eval`` and ``calibrate``."""
     parser = Parser(
         prog="mimo-gui",
         description="Let a vision-language model (MiMo-VL by default) operate real screens.",
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
             "mimo-gui demo --backend scripted",
             'mimo-gui ground shot.png "the Save button" --base-url http://localhost:8000/v1',
             'mimo-gui run "log in as alice" --url http://localhost:5000 --base-url http://localhost:8000/v1',
+            "mimo-gui calibrate --env desktop",
             "mimo-gui COMMAND --help",
         )
         + "\n\n"
@@ -52,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_parser(sub)
     add_report_parser(sub)
     add_eval_parser(sub)
+    add_calibrate_parser(sub)
     return parser
 
 
@@ -64,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.error("choose a command: ground, run, demo, report or eval (see mimo-gui --help)")
+        parser.error("choose a command: ground, run, demo, report, eval or calibrate (see mimo-gui --help)")
     command = " ".join(c for c in (args.command, getattr(args, "eval_command", None)) if c)
     try:
         with sigterm_as_interrupt():

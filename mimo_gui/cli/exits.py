@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..actions import ConfigError, MimoGuiError
-from ..actions.errors import BackendError, EnvUnreachable, ModelNotFoundError
+from ..actions.errors import BackendError, EnvUnreachable, FailSafeTriggered, ModelNotFoundError
 
 __all__ = [
     "EXIT_ASKED_USER",
@@ -29,7 +29,7 @@ exit codes:
   1    failed: the model's answer was unusable, the task failed or ran out of steps
   2    usage, configuration or connection error (bad flag or path, server or page unreachable)
   3    the model asked for the user (call_user)
-  130  interrupted (Ctrl+C or SIGTERM); what was done so far is recorded"""
+  130  interrupted (Ctrl+C, SIGTERM, or the desktop fail-safe); what was done so far is recorded"""
 
 
 def exit_code_for(error: MimoGuiError | type[MimoGuiError]) -> int:
@@ -39,6 +39,8 @@ def exit_code_for(error: MimoGuiError | type[MimoGuiError]) -> int:
     The model's own mistakes and a screen that failed mid-task are 1.
     """
     kind = error if isinstance(error, type) else type(error)
+    if issubclass(kind, FailSafeTriggered):
+        return EXIT_INTERRUPTED  # the user stopped the run, as with Ctrl+C
     if issubclass(kind, EnvUnreachable | ConfigError | BackendError | ModelNotFoundError):
         return EXIT_USAGE
     return EXIT_FAILED  # ParseError, CoordinateError, EnvError and the rest

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from dataclasses import replace
@@ -22,15 +23,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_VIEWPORT",
+    "ENVS",
     "Parser",
     "add_browser_options",
+    "add_desktop_options",
+    "add_env_option",
     "add_model_options",
     "build_backend",
+    "check_desktop_options",
     "check_lang",
     "env_bool",
     "examples",
     "load_answer_list",
     "open_browser",
+    "open_env",
     "positive_int",
     "resolve_profile",
     "resolve_think",
@@ -343,3 +349,78 @@ def open_browser(args: argparse.Namespace, url: str | None) -> Env:
     return BrowserEnv.launch(
         url, viewport=size, device_scale_factor=scale, headless=not args.headed, chromium=args.chromium
     )
+
+
+# -- the screen: browser or desktop ---------------------------------------------------------
+
+ENVS = ("browser", "desktop")
+"""The screens ``--env`` can name."""
+
+_BROWSER_ONLY = ("--url", "--cdp-url", "--viewport", "--device-scale-factor", "--headed", "--chromium")
+_DESKTOP_ONLY = ("--monitor", "--scale")
+
+
+def add_env_option(p: argparse.ArgumentParser, default: str = "browser") -> None:
+    """``--env {browser,desktop}``: the screen a command drives."""
+    p.add_argument("--env", choices=ENVS, default=default, help=f"the screen to drive (default {default})")
+
+
+def add_desktop_options(p: argparse.ArgumentParser) -> None:
+    """The flags of the desktop env: which monitor, and its scale if detection is wrong."""
+    p.add_argument(
+        "--monitor",
+        type=positive_int,
+        metavar="N",
+        help="desktop: the monitor to capture and act on, numbered from 1 (default: the primary)",
+    )
+    p.add_argument(
+        "--scale",
+        type=float,
+        metavar="F",
+        help="desktop: physical pixels per logical point (default: detected; "
+        "prove a value with mimo-gui calibrate --env desktop)",
+    )
+
+
+def _given(args: argparse.Namespace, flag: str) -> bool:
+    # Flags a command does not have are absent from ``args``; unset ones are None or False.
+    # By identity: ``0.0 in (None, False)`` is true, and ``--device-scale-factor 0`` was given.
+    value = getattr(args, flag[2:].replace("-", "_"), None)
+    return value is not None and value is not False
+
+
+def check_desktop_options(args: argparse.Namespace, command: str) -> None:
+    """Refuse flags of the other env, and a ``--scale`` that is not a positive number.
+
+    A browser flag given to a desktop run (or the reverse) would be silently ignored, and a
+    user who typed ``--viewport`` expects it to mean something: it is a mistake to name.
+
+    Raises:
+        ConfigError: one line naming the first misplaced flag and the env it belongs to, or
+            the bad ``--scale``.
+    """
+    env = getattr(args, "env", "browser")
+    wrong, belongs = (_BROWSER_ONLY, "browser") if env == "desktop" else (_DESKTOP_ONLY, "desktop")
+    for flag in wrong:
+        if _given(args, flag):
+            raise ConfigError(
+                f"{flag} belongs to --env {belongs}: mimo-gui {command} --env {env} does not take it"
+            )
+    scale = getattr(args, "scale", None)
+    if scale is not None and not (math.isfinite(scale) and scale > 0):
+        raise ConfigError(f"--scale must be a positive number of physical pixels per point, got {scale}")
+
+
+def open_env(args: argparse.Namespace, url: str | None) -> Env:
+    """The screen ``--env`` names: Chromium (`open_browser`, on ``url``) or the desktop.
+
+    Raises:
+        ConfigError: a missing package or Chromium, a monitor or scale the desktop refuses.
+        EnvUnreachable: no display (or one that refuses us), or a browser that cannot be reached.
+    """
+    if getattr(args, "env", "browser") == "desktop":
+        # Imported here: the desktop env loads pyautogui, which connects to $DISPLAY on import.
+        from ..env_adapters.desktop import DesktopEnv
+
+        return DesktopEnv(monitor=args.monitor, scale=args.scale)
+    return open_browser(args, url)

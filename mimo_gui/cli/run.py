@@ -16,11 +16,14 @@ from .exits import EXIT_ASKED_USER, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, exit
 from .options import (
     Parser,
     add_browser_options,
+    add_desktop_options,
+    add_env_option,
     add_model_options,
     build_backend,
     check_browser_options,
+    check_desktop_options,
     examples,
-    open_browser,
+    open_env,
     resolve_profile,
     resolve_think,
 )
@@ -44,14 +47,16 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
 
 
 def check_run_options(args: argparse.Namespace, command: str) -> None:
-    """Everything about the flags that can be checked before a browser or model starts.
+    """Everything about the flags that can be checked before a screen or model starts.
 
     Raises:
-        ConfigError: a step budget under 1, a bad scale, or an ``--out`` that cannot be a new
-            run folder.
+        ConfigError: a step budget under 1, a flag of the other env (``--url`` with
+            ``--env desktop``, ``--monitor`` with ``--env browser``), a bad scale, or an
+            ``--out`` that cannot be a new run folder.
     """
     if args.max_steps < 1:
         raise ConfigError(f"--max-steps must be at least 1, got {args.max_steps}")
+    check_desktop_options(args, command)  # first: a misplaced flag is named before its value is judged
     check_browser_options(args, command)
     if args.out is not None:
         check_output_folder(args.out, must_be_empty=True)
@@ -107,19 +112,22 @@ def add_run_parser(sub: argparse._SubParsersAction[Parser]) -> None:
     p = sub.add_parser(
         "run",
         help="let the model carry out a task on a screen",
-        description="Let the model carry out a task in Chromium, step by step: screenshot, model answer, "
-        "action. Each step is printed as it happens and recorded in the run folder (run.json, "
-        "steps.jsonl, screenshots, report.html).",
+        description="Let the model carry out a task in Chromium (--env browser) or on this machine's "
+        "X desktop (--env desktop), step by step: screenshot, model answer, action. Each step is "
+        "printed as it happens and recorded in the run folder (run.json, steps.jsonl, "
+        "screenshots, report.html).",
         epilog=examples(
             'mimo-gui run "search for MiMo-VL" --url https://duckduckgo.com --base-url http://localhost:8000/v1',
             'mimo-gui run "open the settings" --cdp-url http://localhost:9222 --out runs/settings',
+            'mimo-gui run "empty the trash" --env desktop --monitor 2 --base-url http://localhost:8000/v1',
         ),
     )
     p.add_argument("task", help='what to do, e.g. "log in as alice"')
-    p.add_argument("--env", choices=("browser",), default="browser", help="the screen to drive")
-    p.add_argument("--url", help="the page to start on (browser)")
+    add_env_option(p)
+    p.add_argument("--url", help="browser: the page to start on")
     add_model_options(p)
     add_run_options(p)
+    add_desktop_options(p)
     p.set_defaults(func=_run)
 
 
@@ -130,7 +138,7 @@ def _run(args: argparse.Namespace) -> int:
     profile = resolve_profile(args)  # a bad profile fails before anything starts
     backend = build_backend(args)
     try:
-        with open_browser(args, args.url) as env:
+        with open_env(args, args.url) as env:
             return run_task(args, args.task, env, backend, profile)
     finally:
         backend.close()

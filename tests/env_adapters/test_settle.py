@@ -61,7 +61,10 @@ def test_an_explicit_deadline_is_kept() -> None:
     assert time.monotonic() - start < 1.0
 
 
-@pytest.mark.parametrize(("timeout", "interval"), [(-1.0, 0.1), (1.0, 0.0), (float("nan"), 0.1)])
+@pytest.mark.parametrize(
+    ("timeout", "interval"),
+    [(-1.0, 0.1), (1.0, 0.0), (float("nan"), 0.1), (float("inf"), 0.1), (1.0, float("inf"))],
+)
 def test_bad_timings_are_config_errors(timeout: float, interval: float) -> None:
     with pytest.raises(ConfigError, match=r"settle (timeout|interval) must be"):
         Settle(timeout=timeout, interval=interval)

@@ -1,0 +1,85 @@
+"""``mimo-gui calibrate``: prove the screenshot-to-screen mapping on this screen, or show where it breaks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..actions import ConfigError
+from .exits import EXIT_FAILED, EXIT_OK
+from .options import (
+    Parser,
+    add_browser_options,
+    add_desktop_options,
+    add_env_option,
+    check_browser_options,
+    check_desktop_options,
+    examples,
+    open_env,
+    resolve_profile,
+)
+
+__all__ = ["add_calibrate_parser", "run_calibrate"]
+
+DESCRIPTION = """\
+Show markers on the screen (a page of them in the browser, a window over the monitor on the
+desktop), find each in a screenshot as a model would, turn that answer back into a click
+exactly as `run` does, and measure where the click really landed. Prints the geometry found
+and one row per marker with its error; exits 0 when every click lands within one unit of
+its marker (1 CSS px, 1 logical point) on each axis, 1 otherwise. A wrong --scale fails."""
+
+
+def add_calibrate_parser(sub: argparse._SubParsersAction[Parser]) -> None:
+    """Register ``calibrate``."""
+    p = sub.add_parser(
+        "calibrate",
+        help="prove that clicks land where the model points, on this screen",
+        description=DESCRIPTION,
+        epilog=examples(
+            "mimo-gui calibrate",
+            "mimo-gui calibrate --device-scale-factor 2 --viewport 1440x900",
+            "mimo-gui calibrate --env desktop --monitor 2",
+            "mimo-gui calibrate --env desktop --scale 2 --json",
+        ),
+    )
+    add_env_option(p)
+    add_desktop_options(p)
+    # No --cdp-url: the board replaces the page of the tab it is on, and a user's own tab
+    # is not ours to replace.
+    add_browser_options(p, attach=False)
+    p.add_argument("--headed", action="store_true", help="browser: show the window (needs a display)")
+    p.add_argument(
+        "--profile", help="model family whose pixel budget frames the screenshot (default mimo-vl)"
+    )
+    p.add_argument("--min-pixels", type=int, help="smallest image area the model is shown")
+    p.add_argument("--max-pixels", type=int, help="largest image area the model is shown")
+    p.add_argument("--json", action="store_true", help="print the result as JSON instead of the table")
+    p.set_defaults(func=run_calibrate, cdp_url=None)
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    """Calibrate the env the flags name; print the table (or JSON); 0 if every click landed."""
+    from ..calibrate import BrowserBoard, DesktopBoard, calibrate, render_table
+    from ..calibrate.boards import Board
+    from ..env_adapters.browser import BrowserEnv  # Playwright itself loads only at launch
+
+    if args.env == "browser" and args.scale is not None:
+        raise ConfigError(
+            "--scale is the desktop's; the browser's scale is --device-scale-factor "
+            f"(mimo-gui calibrate --device-scale-factor {args.scale:g})"
+        )
+    check_desktop_options(args, "calibrate")
+    if args.env == "browser":
+        check_browser_options(args, "calibrate")
+    profile = resolve_profile(args)  # a bad budget is refused before a browser or window starts
+    with open_env(args, None) as env:
+        board: Board = BrowserBoard(env) if isinstance(env, BrowserEnv) else DesktopBoard.for_env(env)
+        try:
+            result = calibrate(env, board, profile)
+        finally:
+            board.close()
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        print(render_table(result))
+    return EXIT_OK if result.passed else EXIT_FAILED

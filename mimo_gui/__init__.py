@@ -6,10 +6,11 @@
         result = Agent(env, OpenAIBackend("http://localhost:8001/v1")).run("sign in as alice")
 
 Platforms today: a browser (`BrowserEnv`, Chromium through Playwright), a desktop
-(`DesktopEnv`, one monitor through mss and pyautogui) and a static image (`ImageEnv`, for
-grounding). Importing this package loads no heavy dependency: torch, transformers,
-playwright, mss and pyautogui are imported by the backend or adapter that needs them, when
-it is used.
+(`DesktopEnv`, one monitor through mss and pyautogui), an Android phone (`AndroidEnv`,
+through an adb server with adbutils) and a static image (`ImageEnv`, for grounding).
+Importing this package loads no heavy dependency: torch, transformers, playwright, mss,
+pyautogui and adbutils are imported by the backend or adapter that needs them, when it is
+used.
 """
 
 from .actions import (
@@ -68,6 +69,7 @@ from .agent.grounding import GroundResult, ground
 from .agent.loop import Agent, RunResult
 from .agent.recorder import LoadedRun, load_run
 from .agent.records import RunRecord, StepRecord
+from .env_adapters.android import AndroidEnv
 from .env_adapters.base import ActionResult, Env, Observation
 from .env_adapters.browser import BrowserEnv
 from .env_adapters.check import check_env
@@ -85,6 +87,7 @@ __all__ = [
     "ActionFailed",
     "ActionResult",
     "Agent",
+    "AndroidEnv",
     "AnswerDialog",
     "AnswerTruncated",
     "Back",

@@ -6,14 +6,16 @@ import argparse
 import json
 
 from ..actions import ConfigError
+from ..prompts import Profile
 from .exits import EXIT_FAILED, EXIT_OK
 from .options import (
     Parser,
+    add_android_options,
     add_browser_options,
     add_desktop_options,
     add_env_option,
     check_browser_options,
-    check_desktop_options,
+    check_env_options,
     examples,
     open_env,
     resolve_profile,
@@ -26,7 +28,14 @@ Show markers on the screen (a page of them in the browser, a window over the mon
 desktop), find each in a screenshot as a model would, turn that answer back into a click
 exactly as `run` does, and measure where the click really landed. Prints the geometry found
 and one row per marker with its error; exits 0 when every click lands within one unit of
-its marker (1 CSS px, 1 logical point) on each axis, 1 otherwise. A wrong --scale fails."""
+its marker (1 CSS px, 1 logical point) on each axis, 1 otherwise. A wrong --scale fails.
+
+On a phone (--env android) nothing can be drawn over the screen: it reports the geometry
+adb gives (screenshot size, wm size and its override, density, orientation) and taps each
+target as a run would, reading the touchscreen's own report of each tap from getevent
+(raw axis values turned into pixels from the ranges getevent -p lists). It exits 0 when
+every tap lands within 1 device pixel, and says plainly what it could not verify (no
+getevent, no touchscreen, or taps that never reach it) and then exits 1."""
 
 
 def add_calibrate_parser(sub: argparse._SubParsersAction[Parser]) -> None:
@@ -40,10 +49,12 @@ def add_calibrate_parser(sub: argparse._SubParsersAction[Parser]) -> None:
             "mimo-gui calibrate --device-scale-factor 2 --viewport 1440x900",
             "mimo-gui calibrate --env desktop --monitor 2",
             "mimo-gui calibrate --env desktop --scale 2 --json",
+            "mimo-gui calibrate --env android --serial emulator-5554",
         ),
     )
     add_env_option(p)
     add_desktop_options(p)
+    add_android_options(p)
     # No --cdp-url: the board replaces the page of the tab it is on, and a user's own tab
     # is not ours to replace.
     add_browser_options(p, attach=False)
@@ -68,10 +79,12 @@ def run_calibrate(args: argparse.Namespace) -> int:
             "--scale is the desktop's; the browser's scale is --device-scale-factor "
             f"(mimo-gui calibrate --device-scale-factor {args.scale:g})"
         )
-    check_desktop_options(args, "calibrate")
+    check_env_options(args, "calibrate")
     if args.env == "browser":
         check_browser_options(args, "calibrate")
     profile = resolve_profile(args)  # a bad budget is refused before a browser or window starts
+    if args.env == "android":
+        return _calibrate_android(args, profile)
     with open_env(args, None) as env:
         board: Board = BrowserBoard(env) if isinstance(env, BrowserEnv) else DesktopBoard.for_env(env)
         try:
@@ -82,4 +95,17 @@ def run_calibrate(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         print(render_table(result))
+    return EXIT_OK if result.passed else EXIT_FAILED
+
+
+def _calibrate_android(args: argparse.Namespace, profile: Profile) -> int:
+    from ..calibrate.android import adb_access, calibrate_android, render_android
+
+    with open_env(args, None) as env:
+        shell, stream = adb_access(env.settings())
+        result = calibrate_android(env, profile, shell=shell, stream=stream)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        print(render_android(result))
     return EXIT_OK if result.passed else EXIT_FAILED

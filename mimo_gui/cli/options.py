@@ -25,12 +25,14 @@ __all__ = [
     "DEFAULT_VIEWPORT",
     "ENVS",
     "Parser",
+    "add_android_options",
     "add_browser_options",
     "add_desktop_options",
     "add_env_option",
     "add_model_options",
     "build_backend",
     "check_desktop_options",
+    "check_env_options",
     "check_lang",
     "env_bool",
     "examples",
@@ -351,17 +353,20 @@ def open_browser(args: argparse.Namespace, url: str | None) -> Env:
     )
 
 
-# -- the screen: browser or desktop ---------------------------------------------------------
+# -- the screen: browser, desktop or android ----------------------------------------------
 
-ENVS = ("browser", "desktop")
+ENVS = ("browser", "desktop", "android")
 """The screens ``--env`` can name."""
 
 _BROWSER_ONLY = ("--url", "--cdp-url", "--viewport", "--device-scale-factor", "--headed", "--chromium")
 _DESKTOP_ONLY = ("--monitor", "--scale")
+_ANDROID_ONLY = ("--serial", "--adb-host", "--adb-port")
+_ENV_FLAGS = {"browser": _BROWSER_ONLY, "desktop": _DESKTOP_ONLY, "android": _ANDROID_ONLY}
+"""The flags only one env takes; given to another env, each is refused by name."""
 
 
 def add_env_option(p: argparse.ArgumentParser, default: str = "browser") -> None:
-    """``--env {browser,desktop}``: the screen a command drives."""
+    """``--env {browser,desktop,android}``: the screen a command drives."""
     p.add_argument("--env", choices=ENVS, default=default, help=f"the screen to drive (default {default})")
 
 
@@ -382,6 +387,42 @@ def add_desktop_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def adb_port(text: str) -> int:
+    """argparse type: a TCP port, 1..65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1..65535, got {value}")
+    return value
+
+
+def add_android_options(p: argparse.ArgumentParser) -> None:
+    """The flags of the android env: which device, and where its adb server listens.
+
+    Unset, each falls back the way adb itself does (`AndroidEnv`): ``ANDROID_SERIAL`` or the
+    only device attached; ``ANDROID_ADB_SERVER_HOST``/``ANDROID_ADB_SERVER_PORT`` or 127.0.0.1:5037.
+    """
+    p.add_argument(
+        "--serial",
+        metavar="SERIAL",
+        help="android: the device to drive, as `adb devices` lists it "
+        "(env ANDROID_SERIAL; default: the only device attached)",
+    )
+    p.add_argument(
+        "--adb-host",
+        metavar="HOST",
+        help="android: the adb server's host (env ANDROID_ADB_SERVER_HOST; default 127.0.0.1)",
+    )
+    p.add_argument(
+        "--adb-port",
+        type=adb_port,
+        metavar="PORT",
+        help="android: the adb server's port (env ANDROID_ADB_SERVER_PORT; default 5037)",
+    )
+
+
 def _given(args: argparse.Namespace, flag: str) -> bool:
     # Flags a command does not have are absent from ``args``; unset ones are None or False.
     # By identity: ``0.0 in (None, False)`` is true, and ``--device-scale-factor 0`` was given.
@@ -389,38 +430,59 @@ def _given(args: argparse.Namespace, flag: str) -> bool:
     return value is not None and value is not False
 
 
-def check_desktop_options(args: argparse.Namespace, command: str) -> None:
-    """Refuse flags of the other env, and a ``--scale`` that is not a positive number.
+def check_env_options(args: argparse.Namespace, command: str) -> None:
+    """Refuse flags of another env, and a ``--scale`` that is not a positive number.
 
-    A browser flag given to a desktop run (or the reverse) would be silently ignored, and a
-    user who typed ``--viewport`` expects it to mean something: it is a mistake to name.
+    A browser flag given to a desktop or android run (or any other pairing) would be silently
+    ignored, and a user who typed ``--viewport`` expects it to mean something: it is a mistake
+    to name.
 
     Raises:
         ConfigError: one line naming the first misplaced flag and the env it belongs to, or
             the bad ``--scale``.
     """
     env = getattr(args, "env", "browser")
-    wrong, belongs = (_BROWSER_ONLY, "browser") if env == "desktop" else (_DESKTOP_ONLY, "desktop")
-    for flag in wrong:
-        if _given(args, flag):
-            raise ConfigError(
-                f"{flag} belongs to --env {belongs}: mimo-gui {command} --env {env} does not take it"
-            )
+    for belongs, flags in _ENV_FLAGS.items():
+        if belongs == env:
+            continue
+        for flag in flags:
+            if _given(args, flag):
+                raise ConfigError(
+                    f"{flag} belongs to --env {belongs}: mimo-gui {command} --env {env} does not take it"
+                )
     scale = getattr(args, "scale", None)
     if scale is not None and not (math.isfinite(scale) and scale > 0):
         raise ConfigError(f"--scale must be a positive number of physical pixels per point, got {scale}")
+    serial = getattr(args, "serial", None)
+    if serial is not None and not serial.strip():
+        raise ConfigError("--serial is empty: name a device as `adb devices` lists it")
+
+
+check_desktop_options = check_env_options
+"""The old name of `check_env_options`, from when there were two envs."""
 
 
 def open_env(args: argparse.Namespace, url: str | None) -> Env:
-    """The screen ``--env`` names: Chromium (`open_browser`, on ``url``) or the desktop.
+    """The screen ``--env`` names: Chromium (`open_browser`, on ``url``), the desktop, or a phone.
 
     Raises:
         ConfigError: a missing package or Chromium, a monitor or scale the desktop refuses.
-        EnvUnreachable: no display (or one that refuses us), or a browser that cannot be reached.
+        EnvUnreachable: no display (or one that refuses us), a browser that cannot be reached,
+            no adb server, or no such device (or several, and no serial).
     """
-    if getattr(args, "env", "browser") == "desktop":
+    env = getattr(args, "env", "browser")
+    if env == "desktop":
         # Imported here: the desktop env loads pyautogui, which connects to $DISPLAY on import.
         from ..env_adapters.desktop import DesktopEnv
 
         return DesktopEnv(monitor=args.monitor, scale=args.scale)
+    if env == "android":
+        # Imported here: only android runs need adbutils.
+        from ..env_adapters.android import AndroidEnv
+
+        return AndroidEnv(
+            serial=getattr(args, "serial", None),
+            adb_host=getattr(args, "adb_host", None),
+            adb_port=getattr(args, "adb_port", None),
+        )
     return open_browser(args, url)

@@ -15,13 +15,14 @@ from ..prompts import Profile
 from .exits import EXIT_ASKED_USER, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, exit_code_for_kind
 from .options import (
     Parser,
+    add_android_options,
     add_browser_options,
     add_desktop_options,
     add_env_option,
     add_model_options,
     build_backend,
     check_browser_options,
-    check_desktop_options,
+    check_env_options,
     examples,
     open_env,
     resolve_profile,
@@ -50,13 +51,14 @@ def check_run_options(args: argparse.Namespace, command: str) -> None:
     """Everything about the flags that can be checked before a screen or model starts.
 
     Raises:
-        ConfigError: a step budget under 1, a flag of the other env (``--url`` with
-            ``--env desktop``, ``--monitor`` with ``--env browser``), a bad scale, or an
+        ConfigError: a step budget under 1, a flag of another env (``--url`` with
+            ``--env desktop``, ``--monitor`` with ``--env browser``, ``--serial`` with
+            anything but ``--env android``), a bad scale, or an
             ``--out`` that cannot be a new run folder.
     """
     if args.max_steps < 1:
         raise ConfigError(f"--max-steps must be at least 1, got {args.max_steps}")
-    check_desktop_options(args, command)  # first: a misplaced flag is named before its value is judged
+    check_env_options(args, command)  # first: a misplaced flag is named before its value is judged
     check_browser_options(args, command)
     if args.out is not None:
         check_output_folder(args.out, must_be_empty=True)
@@ -112,14 +114,16 @@ def add_run_parser(sub: argparse._SubParsersAction[Parser]) -> None:
     p = sub.add_parser(
         "run",
         help="let the model carry out a task on a screen",
-        description="Let the model carry out a task in Chromium (--env browser) or on this machine's "
-        "X desktop (--env desktop), step by step: screenshot, model answer, action. Each step is "
-        "printed as it happens and recorded in the run folder (run.json, steps.jsonl, "
-        "screenshots, report.html).",
+        description="Let the model carry out a task in Chromium (--env browser), on this machine's "
+        "X desktop (--env desktop) or on an Android phone through adb (--env android), step by step: "
+        "screenshot, model answer, action. Each step is printed as it happens and recorded in the "
+        "run folder (run.json, with the env's settings such as the phone's serial and geometry; "
+        "steps.jsonl, screenshots, report.html).",
         epilog=examples(
             'mimo-gui run "search for MiMo-VL" --url https://duckduckgo.com --base-url http://localhost:8000/v1',
             'mimo-gui run "open the settings" --cdp-url http://localhost:9222 --out runs/settings',
             'mimo-gui run "empty the trash" --env desktop --monitor 2 --base-url http://localhost:8000/v1',
+            'mimo-gui run "turn on wi-fi" --env android --serial emulator-5554 --base-url http://localhost:8000/v1',
         ),
     )
     p.add_argument("task", help='what to do, e.g. "log in as alice"')
@@ -128,6 +132,7 @@ def add_run_parser(sub: argparse._SubParsersAction[Parser]) -> None:
     add_model_options(p)
     add_run_options(p)
     add_desktop_options(p)
+    add_android_options(p)
     p.set_defaults(func=_run)
 
 

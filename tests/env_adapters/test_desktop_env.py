@@ -35,6 +35,7 @@ from mimo_gui.actions import (
     Point,
     Scroll,
     Space,
+    Type,
     UnsupportedAction,
     Wait,
 )
@@ -457,3 +458,28 @@ def test_importing_the_package_does_not_import_pyautogui() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2]
     )
     assert done.stdout.strip() == "False", done.stderr
+
+
+ISSUE_TEXT = 'café 東京 👋 "quoted" $HOME'
+
+
+@pytest.mark.parametrize("keystrokes", [False, True], ids=["pasted", "keystrokes"])
+def test_typed_text_arrives_intact_through_the_env(
+    env: DesktopEnv, tk_probe: TkProbe, keystrokes: bool
+) -> None:
+    # The issue's own string, through execute(Type(...)) as the loop sends it: pasted by
+    # default (pyautogui alone would drop the non-ASCII silently), or key by key on request.
+    tk_probe.send("clear")
+    tk_probe.wait_for(lambda e: e["event"] == "cleared", what="the text box to be cleared")
+    tk_probe.clear()
+    result = env.execute(Type(text=ISSUE_TEXT, keystrokes=keystrokes))
+    assert tk_probe.text(ISSUE_TEXT) == ISSUE_TEXT
+    assert ("pasted" in result.detail) is not keystrokes
+
+
+def test_a_hotkey_with_an_unknown_key_is_refused_by_name(env: DesktopEnv, tk_probe: TkProbe) -> None:
+    tk_probe.clear()
+    with pytest.raises(ActionFailed, match=r"unknown key 'hyper'"):
+        env.execute(Hotkey(keys=("ctrl", "hyper")))
+    time.sleep(0.2)
+    assert [e for e in tk_probe.new_events() if e["event"] == "key"] == []  # not even ctrl went down

@@ -33,9 +33,15 @@ def test_the_fail_safe_ends_the_run_with_its_trajectory(
             subprocess.run(["xdotool", "mousemove", "0", "0"], env=x_server.env(), check=True)
 
     backend = ScriptedBackend.from_answers([click(500, 500), click(600, 600), click(700, 700)])
-    with DesktopEnv(monitor=1) as env:
-        tk_probe.clear()
-        result = Agent(env, backend, out=tmp_path / "run", on_step=users_hand, max_steps=3).run("click twice")
+    try:
+        with DesktopEnv(monitor=1) as env:
+            tk_probe.clear()
+            agent = Agent(env, backend, out=tmp_path / "run", on_step=users_hand, max_steps=3)
+            result = agent.run("click twice")
+    finally:
+        # The hand leaves the corner: a pointer left there would stop the session's next
+        # desktop test, rightly, as the user's fail-safe.
+        subprocess.run(["xdotool", "mousemove", "400", "400"], env=x_server.env(), check=True)
     assert result.status == "error"
     last = result.steps[-1].error
     assert last is not None and last.kind == "FailSafeTriggered" and not last.fed_back

@@ -1,100 +1,64 @@
-"""Calibrating a phone: report the geometry adb gives, and check taps against ``getevent``.
+"""Calibrating a phone: report the geometry adb gives, and check each tap where Android's input
+dispatcher says it went.
 
-A phone cannot show a board of markers the way a browser tab or a desktop window can, so
-the check is the other half of the mapping: a tap sent at screen unit ``(x, y)`` (device
-pixels of the current orientation, what the screenshot shows) must reach the touchscreen
-at that pixel. The touchscreen reports raw axis values in its own range, for its natural
-orientation; they become pixels the way Android's ``TouchInputMapper`` does it
-(frameworks/native/services/inputflinger/reader/mapper/TouchInputMapper.cpp): scaled by
-``size / (max - min + 1)`` per axis against the panel's physical size, rotated to the
-current orientation, then scaled to the screenshot (a ``wm size`` override shrinks both).
+A phone cannot show a board of markers the way a browser tab or a desktop window can, so the
+check is the other half of the mapping: a tap sent at screen unit ``(x, y)`` (device pixels of
+the current orientation, what the screenshot shows) through the agent's own path (``input
+tap``) must reach the input pipeline at that pixel.
 
-Formats, from AOSP ``system/core/toolbox/getevent.c``:
+Why not ``getevent``: it reads the kernel's ``/dev/input`` nodes, and ``input tap`` injects
+above the kernel, through InputManager into the dispatcher (``InputDispatcher::injectInputEvent``
+in AOSP frameworks/native), so getevent never sees those taps on any phone. The dispatcher keeps
+its last events, and ``dumpsys input`` prints them::
 
-- ``getevent -p`` lists each device (``add device N: /dev/input/eventK``, ``name: "..."``)
-  and its absolute axes as ``0035  : value 0, min 0, max 4095, ...`` (``-lp``: the label
-  ``ABS_MT_POSITION_X`` in place of ``0035``; Y is ``0036``);
-- ``getevent -lt DEVICE`` streams ``[   SEC.USEC] EV_ABS       ABS_MT_POSITION_X    000007ff``
-  lines (values in hex; with several devices each line names its device after the time),
-  a touch ending with ``EV_KEY BTN_TOUCH UP`` and ``EV_SYN SYN_REPORT``.
+      RecentQueue: length=10
+        MotionEvent(deviceId=-1, eventTime=81376624597000, source=TOUCHSCREEN, displayId=0,
+        action=DOWN, ..., pointers=[0: (351.6, 1538.3)]), policyFlags=0x62000000, age=81ms
 
-Where the device allows: ``getevent`` needs the shell user to read ``/dev/input`` (stock
-builds allow it), and it sees only what passes through the kernel's touchscreen. Taps that
-an Android build injects above the kernel (``input tap`` goes to InputManager) may never
-reach it; then each tap says so, plainly, and calibration does not pass.
+(``MotionEntry::getDescription``, services/inputflinger/dispatcher/Entry.cpp; one line each.)
+Two facts of that source decide what can be read:
+
+- only a debuggable build (``ro.debuggable=1``: emulators, userdebug and eng builds) prints the
+  fields; a user build prints a bare ``MotionEvent``, and then the taps cannot be verified;
+- since Android 13 (SDK 33) an injected event is turned from the logical display's space into the
+  physical display's (``transformMotionEntryForInjectionLocked``: natural orientation, panel
+  pixels), so its pointer is turned back here through the rotation and the override; before, the
+  dispatcher kept the logical coordinates as sent.
 """
 
 from __future__ import annotations
 
 import re
-import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..actions import Click, Frame, Point, Space
-from ..actions.errors import ActionFailed, EnvUnreachable
+from ..actions.errors import ActionFailed
 from ..env_adapters.base import Env
 from ..prompts import Profile
 from .targets import choose_targets
 
 __all__ = [
-    "ABS_MT_POSITION_X",
-    "ABS_MT_POSITION_Y",
-    "AbsRange",
+    "PHYSICAL_SPACE_SDK",
     "AndroidCalibration",
     "AndroidTap",
+    "DispatchedTouch",
     "Geometry",
-    "RawTouch",
-    "Touchscreen",
-    "adb_access",
+    "adb_shell",
     "calibrate_android",
+    "dispatcher_to_screen",
     "geometry_from_settings",
-    "parse_getevent_p",
-    "parse_touches",
-    "raw_to_screen",
+    "parse_recent_touches",
+    "physical_to_screen",
     "render_android",
 ]
 
-ABS_MT_POSITION_X = 0x35
-ABS_MT_POSITION_Y = 0x36
-"""The multi-touch position axes (linux/input-event-codes.h)."""
-
-_LABELS = {"ABS_MT_POSITION_X": ABS_MT_POSITION_X, "ABS_MT_POSITION_Y": ABS_MT_POSITION_Y}
+PHYSICAL_SPACE_SDK = 33
+"""From this SDK on, the dispatcher keeps injected pointers in the physical display's space."""
 
 XY = tuple[float, float]
-
-
-@dataclass(frozen=True, slots=True)
-class AbsRange:
-    """One absolute axis as ``getevent -p`` reports it."""
-
-    min: int
-    max: int
-
-    @property
-    def span(self) -> int:
-        """Raw values the axis can take: ``max - min + 1`` (TouchInputMapper's ``rawWidth``)."""
-        return self.max - self.min + 1
-
-
-@dataclass(frozen=True, slots=True)
-class Touchscreen:
-    """An input device with both multi-touch position axes."""
-
-    path: str
-    name: str
-    x: AbsRange
-    y: AbsRange
-
-
-@dataclass(frozen=True, slots=True)
-class RawTouch:
-    """One finished touch read from ``getevent -lt``: its first position, raw units."""
-
-    x: int
-    y: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,89 +116,86 @@ def geometry_from_settings(settings: dict[str, Any], screenshot: tuple[int, int]
     )
 
 
-# -- getevent's formats -----------------------------------------------------------------------
-
-_ADD_DEVICE = re.compile(r"^add device \d+:\s*(\S+)")
-_NAME = re.compile(r'^\s*name:\s*"(.*)"')
-# "0035  : value 0, min 0, max 4095, fuzz 0, flat 0, resolution 0", after "ABS (0003):" on
-# the first axis line; with -l the code is a label.
-_AXIS = re.compile(
-    r"(?:ABS \(0003\):\s*)?\b([0-9a-fA-F]{4}|ABS_[A-Z_]+)\s*:"
-    r"\s*value\s+-?\d+,\s*min\s+(-?\d+),\s*max\s+(-?\d+)"
-)
+# -- the dispatcher's record ------------------------------------------------------------------
 
 
-def parse_getevent_p(text: str) -> list[Touchscreen]:
-    """The devices in ``getevent -p`` (or ``-lp``) output that have both MT position axes."""
-    found: list[Touchscreen] = []
-    path: str | None = None
-    name = ""
-    axes: dict[int, AbsRange] = {}
+@dataclass(frozen=True, slots=True)
+class DispatchedTouch:
+    """One touch-down from ``dumpsys input``'s RecentQueue.
 
-    def close() -> None:
-        if path is not None and ABS_MT_POSITION_X in axes and ABS_MT_POSITION_Y in axes:
-            found.append(Touchscreen(path, name, axes[ABS_MT_POSITION_X], axes[ABS_MT_POSITION_Y]))
+    Attributes:
+        key: the entry's text without its age: with ``eventTime`` in it (Android 12 on) it names
+            the event; before, it still tells apart touches at different points.
+        x, y: its first pointer, in the dispatcher's space (see `dispatcher_to_screen`).
+    """
 
-    for line in text.splitlines():
-        if m := _ADD_DEVICE.match(line):
-            close()
-            path, name, axes = m.group(1), "", {}
-        elif m := _NAME.match(line):
-            name = m.group(1)
-        elif path is not None and (m := _AXIS.search(line)):
-            code = _LABELS.get(m.group(1)) if m.group(1).startswith("ABS_") else int(m.group(1), 16)
-            if code is not None:
-                axes[code] = AbsRange(int(m.group(2)), int(m.group(3)))
-    close()
-    return found
+    key: str
+    x: float
+    y: float
 
 
-# "[   12345.678901] /dev/input/event2: EV_ABS       ABS_MT_POSITION_X    000007ff"; the
-# device part is there only when getevent watches several devices.
-_EVENT = re.compile(r"^\s*(?:\[\s*[\d.]+\]\s*)?(?:(\S+):\s+)?(EV_\w+|[0-9a-f]{4})\s+(\w+)\s+(\w+)\s*$")
+_RECENT_ENTRY = re.compile(r"^\s+(\w+Event\b.*?)(?:, age=[\d.]+ms)?\s*$")
+_ACTION = re.compile(r"\baction=(\w+)")
+_POINTER = re.compile(r"pointers=\[\d+: \((-?[\d.]+), (-?[\d.]+)\)")
 
 
-def _events(lines: Iterator[str]) -> Iterator[tuple[str, str, str]]:
-    for line in lines:
-        if m := _EVENT.match(line):
-            yield m.group(2), m.group(3), m.group(4)
+def _recent_queue(dump: str) -> list[str] | None:
+    """The RecentQueue's entries, oldest first ([] when empty); None when the dump has none."""
+    lines = dump.splitlines()
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped == "RecentQueue: <empty>":
+            return []
+        if stripped.startswith("RecentQueue: length="):
+            entries = []
+            indent = len(line) - len(line.lstrip())
+            for entry in lines[i + 1 :]:
+                if len(entry) - len(entry.lstrip()) <= indent:
+                    break
+                if m := _RECENT_ENTRY.match(entry):
+                    entries.append(m.group(1))
+            return entries
+    return None
 
 
-def parse_touches(lines: Iterator[str]) -> Iterator[RawTouch]:
-    """Finished touches in ``getevent -lt`` lines: the first position after a touch starts,
-    yielded at the ``SYN_REPORT`` after its ``BTN_TOUCH UP`` (or its tracking id -1)."""
-    x: int | None = None
-    y: int | None = None
-    ending = False
-    for kind, code, value in _events(lines):
-        if code == "ABS_MT_POSITION_X" and x is None:
-            x = int(value, 16)
-        elif code == "ABS_MT_POSITION_Y" and y is None:
-            y = int(value, 16)
-        elif (code, value) in (("BTN_TOUCH", "UP"), ("ABS_MT_TRACKING_ID", "ffffffff")):
-            ending = True
-        elif kind == "EV_SYN" and code == "SYN_REPORT" and ending:
-            if x is not None and y is not None:
-                yield RawTouch(x, y)
-            x = y = None
-            ending = False
+def parse_recent_touches(dump: str) -> tuple[list[DispatchedTouch], bool] | None:
+    """The touch-downs in a ``dumpsys input`` text, oldest first, and whether the build hid
+    any event's fields (a user build prints a bare ``MotionEvent``); None: no RecentQueue.
+
+    ``action=DOWN`` is MotionEvent::actionToString's name; Android 10 and older print the
+    number (0).
+    """
+    entries = _recent_queue(dump)
+    if entries is None:
+        return None
+    touches: list[DispatchedTouch] = []
+    hidden = False
+    for entry in entries:
+        if not entry.startswith("MotionEvent"):
+            continue
+        if entry == "MotionEvent":
+            hidden = True
+            continue
+        action, pointer = _ACTION.search(entry), _POINTER.search(entry)
+        if action and pointer and action.group(1) in ("DOWN", "0"):
+            touches.append(DispatchedTouch(entry, float(pointer.group(1)), float(pointer.group(2))))
+    return touches, hidden
 
 
-def raw_to_screen(touch: RawTouch, screen: Touchscreen, geometry: Geometry) -> XY:
-    """A raw touch in screen units: device pixels of the current orientation, as the
-    screenshot shows them (TouchInputMapper's scale, then rotation, then the override).
+def physical_to_screen(xy: XY, geometry: Geometry) -> XY:
+    """A point of the physical display (natural orientation, panel pixels) in screen units:
+    device pixels of the current orientation, as the screenshot shows them.
 
     Raises:
         ActionFailed: the phone did not report its physical size.
     """
     if geometry.physical is None:
-        raise ActionFailed("the phone reported no physical size (wm size): raw touches cannot be placed")
+        raise ActionFailed("the phone reported no physical size (wm size): its touches cannot be placed")
     pw, ph = geometry.physical
-    nx = (touch.x - screen.x.min) * pw / screen.x.span
-    ny = (touch.y - screen.y.min) * ph / screen.y.span
+    nx, ny = xy
     turn = geometry.orientation % 4
     # Surface.ROTATION_90 turns the picture a quarter counter-clockwise: the natural top edge
-    # becomes the left one (TouchInputMapper::rotateAndScale).
+    # becomes the left one.
     if turn == 1:
         x, y, w, h = ny, pw - nx, ph, pw
     elif turn == 2:
@@ -247,24 +208,32 @@ def raw_to_screen(touch: RawTouch, screen: Touchscreen, geometry: Geometry) -> X
     return (x * sw / w, y * sh / h)
 
 
+def dispatcher_to_screen(touch: DispatchedTouch, geometry: Geometry, sdk: int) -> XY:
+    """Where the dispatcher's pointer lies in screen units: from the physical display's space
+    on SDK 33 and later, as it is before."""
+    if sdk >= PHYSICAL_SPACE_SDK:
+        return physical_to_screen((touch.x, touch.y), geometry)
+    return (touch.x, touch.y)
+
+
 # -- the calibration --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class AndroidTap:
-    """One tap: where it was sent and where the touchscreen put it.
+    """One tap: where it was sent and where the dispatcher put it.
 
     Attributes:
         index: 1-based.
         intended: the screen point sent (``frame.to_screen`` of a model pixel), device px.
-        raw: the touch's raw axis values (None: none seen).
-        landed: ``raw`` in device px of the screenshot (None: none seen).
+        dispatched: the pointer as ``dumpsys input`` printed it (None: not seen).
+        landed: ``dispatched`` in device px of the screenshot (None: not seen).
         problem: why the tap could not be verified.
     """
 
     index: int
     intended: XY
-    raw: tuple[int, int] | None = None
+    dispatched: XY | None = None
     landed: XY | None = None
     problem: str | None = None
 
@@ -287,7 +256,8 @@ class AndroidCalibration:
     geometry: Geometry
     profile: str
     frame: Frame
-    touchscreen: Touchscreen | None
+    sdk: int | None
+    debuggable: bool
     taps: tuple[AndroidTap, ...]
     notes: tuple[str, ...] = field(default=())
     tolerance: float = 1.0
@@ -299,6 +269,13 @@ class AndroidCalibration:
     @property
     def passed(self) -> bool:
         return bool(self.taps) and self.within == len(self.taps) and not self.geometry_problems()
+
+    @property
+    def dispatcher_space(self) -> str:
+        """The space ``dumpsys input`` prints injected pointers in, on this phone."""
+        if self.sdk is not None and self.sdk >= PHYSICAL_SPACE_SDK:
+            return "physical display"
+        return "logical display"
 
     def geometry_problems(self) -> list[str]:
         """Disagreements between the screenshot and what ``wm size`` says the display is."""
@@ -316,7 +293,9 @@ class AndroidCalibration:
         return []
 
     def to_json(self) -> dict[str, Any]:
-        ts = self.touchscreen
+        def pair(v: XY | None) -> list[float] | None:
+            return None if v is None else [v[0], v[1]]
+
         return {
             "passed": self.passed,
             "platform": "android",
@@ -329,21 +308,17 @@ class AndroidCalibration:
                 "screenshot": [self.frame.image_width, self.frame.image_height],
                 "model_image": [self.frame.model_width, self.frame.model_height],
             },
-            "touchscreen": None
-            if ts is None
-            else {
-                "path": ts.path,
-                "name": ts.name,
-                "x": [ts.x.min, ts.x.max],
-                "y": [ts.y.min, ts.y.max],
-            },
+            "verified_by": "dumpsys input",
+            "sdk": self.sdk,
+            "debuggable": self.debuggable,
+            "dispatcher_space": self.dispatcher_space,
             "taps": [
                 {
                     "index": t.index,
                     "intended": list(t.intended),
-                    "raw": None if t.raw is None else list(t.raw),
-                    "landed": None if t.landed is None else list(t.landed),
-                    "error": None if t.error is None else list(t.error),
+                    "dispatched": pair(t.dispatched),
+                    "landed": pair(t.landed),
+                    "error": pair(t.error),
                     "ok": t.ok(self.tolerance),
                     "problem": t.problem,
                 }
@@ -357,13 +332,11 @@ class AndroidCalibration:
 
 Shell = Callable[[str], str]
 """Runs one shell command on the phone and returns its output."""
-Stream = Callable[[str], "socket.socket"]
-"""Starts one shell command on the phone and returns its output as a socket, still open."""
 
 
-def adb_access(settings: dict[str, Any], *, timeout: float = 10.0) -> tuple[Shell, Stream]:
-    """`Shell` and `Stream` on the phone `AndroidEnv.settings()` names (its serial, its adb
-    server), through adbutils: a second connection beside the env's own, as ``adb`` gives.
+def adb_shell(settings: dict[str, Any], *, timeout: float = 10.0) -> Shell:
+    """A `Shell` on the phone `AndroidEnv.settings()` names (its serial, its adb server),
+    through adbutils: a second connection beside the env's own, as ``adb`` gives.
 
     Raises:
         ConfigError: adbutils is not installed, or the settings name no serial or server.
@@ -386,13 +359,7 @@ def adb_access(settings: dict[str, Any], *, timeout: float = 10.0) -> tuple[Shel
         except adbutils.AdbError as exc:
             raise ActionFailed(f"adb shell {command!r} on {serial} failed: {exc}") from exc
 
-    def stream(command: str) -> socket.socket:
-        try:
-            return device.shell(command, stream=True).conn  # type: ignore[no-any-return]
-        except adbutils.AdbError as exc:
-            raise ActionFailed(f"adb shell {command!r} on {serial} failed: {exc}") from exc
-
-    return shell, stream
+    return shell
 
 
 def calibrate_android(
@@ -400,21 +367,21 @@ def calibrate_android(
     profile: Profile,
     *,
     shell: Shell,
-    stream: Stream,
     tolerance: float = 1.0,
     tap_timeout: float = 2.0,
-    ready_timeout: float = 0.5,
+    poll: float = 0.05,
 ) -> AndroidCalibration:
-    """Report ``env``'s geometry and verify a tap on each target against ``getevent``.
+    """Report ``env``'s geometry and verify a tap on each target against ``dumpsys input``.
 
-    The targets are `choose_targets`' model pixels sent through ``frame.to_screen`` as the
-    agent loop sends an answer, so the taps are the ones a run would send.
+    The targets are `choose_targets`' model pixels sent through ``frame.to_screen`` and
+    ``env.execute`` as the agent loop sends an answer, so the taps are the ones a run sends.
+    On a build that hides event fields nothing is tapped: the geometry is reported, and the
+    notes say why the taps could not be verified.
 
     Args:
         env: an `AndroidEnv` (its ``settings()`` carry the geometry).
-        shell, stream: run a command on the same phone (`adb_shell`, `adb_stream`).
-        tap_timeout: seconds to wait for each tap's touch to show in ``getevent``.
-        ready_timeout: seconds to wait for ``getevent`` to say it opened the device.
+        shell: runs a command on the same phone (`adb_shell`).
+        tap_timeout: seconds to wait for each tap to show in the dispatcher's queue.
 
     Raises:
         EnvUnreachable, ActionFailed, CaptureFailed: the phone or adb failed.
@@ -427,110 +394,80 @@ def calibrate_android(
         _xy(frame.to_screen(Point(x=t.model[0], y=t.model[1], space=Space.MODEL_PIXELS)))
         for t in choose_targets(frame)
     ]
-    notes: list[str] = []
-    screen, why = _find_touchscreen(shell)
-    if screen is None:
-        notes.append(f"taps not verified: {why}")
-        taps = tuple(AndroidTap(i + 1, p, problem="not verified") for i, p in enumerate(intended))
+    level = _prop(shell, "ro.build.version.sdk")
+    sdk = int(level) if level.isdigit() else None
+    debuggable = _prop(shell, "ro.debuggable") == "1"
+
+    def result(taps: list[AndroidTap], *notes: str) -> AndroidCalibration:
         return AndroidCalibration(
-            settings, geometry, profile.name, frame, None, taps, tuple(notes), tolerance
+            settings, geometry, profile.name, frame, sdk, debuggable, tuple(taps), notes, tolerance
         )
-    results: list[AndroidTap] = []
-    # One getevent for all taps: it has to open the device before the first tap, once.
-    sock = stream(f"getevent -lt {screen.path}")
-    try:
-        reader = _Lines(sock)
-        # getevent prints "add device" once it has the device open; a tap before that is lost.
-        reader.wait_for(lambda line: line.startswith("add device"), ready_timeout)
-        for i, point in enumerate(intended):
-            env.execute(Click(point=Point(x=point[0], y=point[1])))
-            raw = next(parse_touches(reader.until(time.monotonic() + tap_timeout)), None)
-            if raw is None:
-                problem = f"no touch reached {screen.path} within {tap_timeout:g} s"
-                results.append(AndroidTap(i + 1, point, problem=problem))
-                continue
-            landed = raw_to_screen(raw, screen, geometry)
-            results.append(AndroidTap(i + 1, point, (raw.x, raw.y), landed))
-    finally:
-        sock.close()
-    if results and all(t.raw is None for t in results):
-        notes.append(
-            f"no tap showed in getevent on {screen.path}: this build may inject `input tap` above the "
-            "kernel touchscreen, where getevent cannot see it; the taps were sent but not verified"
+
+    def unverified(why: str) -> AndroidCalibration:
+        taps = [AndroidTap(i + 1, p, problem="not verified") for i, p in enumerate(intended)]
+        return result(taps, f"taps not verified: {why}")
+
+    if not debuggable:
+        return unverified(
+            "this is a user build (ro.debuggable is not 1), whose dumpsys input hides where events "
+            "went; an emulator or a userdebug build shows it"
         )
-    return AndroidCalibration(
-        settings, geometry, profile.name, frame, screen, tuple(results), tuple(notes), tolerance
-    )
+    if sdk is None:
+        return unverified("the phone reported no SDK level (getprop ro.build.version.sdk)")
+    seen = _touches(shell)
+    if isinstance(seen, str):
+        return unverified(seen)
+    taps: list[AndroidTap] = []
+    for i, point in enumerate(intended):
+        before = {t.key for t in seen}
+        env.execute(Click(point=Point(x=point[0], y=point[1])))
+        deadline = time.monotonic() + tap_timeout
+        new: list[DispatchedTouch] = []
+        while True:
+            now = _touches(shell)
+            if isinstance(now, str):
+                return result(taps, f"taps not verified after tap {i + 1}: {now}")
+            seen = now
+            new = [t for t in seen if t.key not in before]
+            if new or time.monotonic() >= deadline:
+                break
+            time.sleep(poll)
+        if not new:
+            problem = f"no touch reached the input dispatcher within {tap_timeout:g} s"
+            taps.append(AndroidTap(i + 1, point, problem=problem))
+            continue
+        touch = new[-1]  # the newest: a finger on the glass meanwhile would come first
+        landed = dispatcher_to_screen(touch, geometry, sdk)
+        taps.append(AndroidTap(i + 1, point, (touch.x, touch.y), landed))
+    return result(taps)
 
 
 def _xy(p: Point) -> XY:
     return (p.x, p.y)
 
 
-def _find_touchscreen(shell: Shell) -> tuple[Touchscreen | None, str]:
-    try:
-        text = shell("getevent -p")
-    except ActionFailed as exc:
-        return None, f"getevent -p failed ({exc})"
-    if "not found" in text or "Permission denied" in text:
-        line = next((x for x in text.splitlines() if "not found" in x or "denied" in x), text)
-        return None, f"getevent -p: {line.strip()}"
-    screens = parse_getevent_p(text)
-    if not screens:
-        return None, "getevent -p lists no device with ABS_MT_POSITION_X and ABS_MT_POSITION_Y"
-    # A phone has one touchscreen; a second (a stylus digitiser) would report its own taps.
-    return screens[0], ""
+def _prop(shell: Shell, name: str) -> str:
+    return shell(f"getprop {name}").strip()
 
 
-class _Lines:
-    """Lines off a socket, each wait bounded by a deadline; text before a wait is kept."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self._sock = sock
-        self._buffer = b""
-        self._kept: list[str] = []
-        self._closed = False
-
-    def _next(self, deadline: float) -> str | None:
-        while b"\n" not in self._buffer:
-            left = deadline - time.monotonic()
-            if self._closed or left <= 0:
-                return None
-            self._sock.settimeout(left)
-            try:
-                chunk = self._sock.recv(4096)
-            except TimeoutError:
-                return None
-            except OSError as exc:
-                raise EnvUnreachable(f"the getevent stream broke: {exc}") from exc
-            if not chunk:
-                self._closed = True
-                if self._buffer:
-                    self._buffer += b"\n"
-            self._buffer += chunk
-        line, self._buffer = self._buffer.split(b"\n", 1)
-        return line.decode("utf-8", errors="replace").rstrip("\r")
-
-    def wait_for(self, match: Callable[[str], bool], timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while (line := self._next(deadline)) is not None:
-            self._kept.append(line)
-            if match(line):
-                return True
-        return False
-
-    def until(self, deadline: float) -> Iterator[str]:
-        yield from self._kept
-        self._kept = []
-        while (line := self._next(deadline)) is not None:
-            yield line
+def _touches(shell: Shell) -> list[DispatchedTouch] | str:
+    """The dispatcher's recent touch-downs, or why they cannot be read."""
+    dump = shell("dumpsys input")
+    parsed = parse_recent_touches(dump)
+    if parsed is None:
+        first = dump.strip().splitlines()[0] if dump.strip() else "nothing"
+        return f"dumpsys input printed no RecentQueue (it printed: {first[:120]})"
+    touches, hidden = parsed
+    if hidden and not touches:
+        return "dumpsys input hides where events went on this build"
+    return touches
 
 
 # -- the report -------------------------------------------------------------------------------
 
 
 def render_android(result: AndroidCalibration) -> str:
-    """The report as text: the geometry, the touchscreen, one row per tap, a verdict."""
+    """The report as text: the geometry, one row per tap, a verdict."""
     g = result.geometry
 
     def size(v: tuple[int, int] | None) -> str:
@@ -546,24 +483,23 @@ def render_android(result: AndroidCalibration) -> str:
         + f"; orientation {g.orientation} ({g.orientation * 90} degrees)",
         f"profile {result.profile}: model image {result.frame.model_width}x{result.frame.model_height}",
     ]
-    ts = result.touchscreen
-    if ts is not None:
+    if result.debuggable and result.sdk is not None:
         lines.append(
-            f'touchscreen {ts.path} "{ts.name}": ABS_MT_POSITION_X {ts.x.min}..{ts.x.max}, '
-            f"ABS_MT_POSITION_Y {ts.y.min}..{ts.y.max}"
+            f"taps checked in dumpsys input (SDK {result.sdk}: pointers in the "
+            f"{result.dispatcher_space}'s space)"
         )
     lines.append("")
-    lines.append(f"{'#':>2}  {'tap sent':>16}  {'raw':>12}  {'landed':>16}  {'error':>14}")
+    lines.append(f"{'#':>2}  {'tap sent':>16}  {'dispatched':>16}  {'landed':>16}  {'error':>14}")
     for t in result.taps:
         sent = f"({t.intended[0]:.1f}, {t.intended[1]:.1f})"
-        if t.landed is None or t.raw is None or t.error is None:
+        if t.landed is None or t.dispatched is None or t.error is None:
             lines.append(f"{t.index:>2}  {sent:>16}  {t.problem or 'not verified'}")
             continue
-        raw = f"({t.raw[0]}, {t.raw[1]})"
+        dispatched = f"({t.dispatched[0]:.1f}, {t.dispatched[1]:.1f})"
         landed = f"({t.landed[0]:.1f}, {t.landed[1]:.1f})"
         err = f"({t.error[0]:+.1f}, {t.error[1]:+.1f})"
         mark = "" if t.ok(result.tolerance) else "  <- off"
-        lines.append(f"{t.index:>2}  {sent:>16}  {raw:>12}  {landed:>16}  {err:>14}{mark}")
+        lines.append(f"{t.index:>2}  {sent:>16}  {dispatched:>16}  {landed:>16}  {err:>14}{mark}")
     lines.append("")
     verdict = "PASS" if result.passed else "FAIL"
     lines.append(

@@ -32,10 +32,11 @@ its marker (1 CSS px, 1 logical point) on each axis, 1 otherwise. A wrong --scal
 
 On a phone (--env android) nothing can be drawn over the screen: it reports the geometry
 adb gives (screenshot size, wm size and its override, density, orientation) and taps each
-target as a run would, reading the touchscreen's own report of each tap from getevent
-(raw axis values turned into pixels from the ranges getevent -p lists). It exits 0 when
-every tap lands within 1 device pixel, and says plainly what it could not verify (no
-getevent, no touchscreen, or taps that never reach it) and then exits 1."""
+target as a run would, reading where Android's input dispatcher put each tap from dumpsys
+input (turned back from the physical display's space on Android 13 and later). It exits 0
+when every tap lands within 1 device pixel, and says plainly what it could not verify and
+then exits 1: a user build (ro.debuggable 0) hides those events, so only an emulator or a
+userdebug build can be verified."""
 
 
 def add_calibrate_parser(sub: argparse._SubParsersAction[Parser]) -> None:
@@ -99,11 +100,10 @@ def run_calibrate(args: argparse.Namespace) -> int:
 
 
 def _calibrate_android(args: argparse.Namespace, profile: Profile) -> int:
-    from ..calibrate.android import adb_access, calibrate_android, render_android
+    from ..calibrate.android import adb_shell, calibrate_android, render_android
 
     with open_env(args, None) as env:
-        shell, stream = adb_access(env.settings())
-        result = calibrate_android(env, profile, shell=shell, stream=stream)
+        result = calibrate_android(env, profile, shell=adb_shell(env.settings()))
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:

@@ -10,15 +10,13 @@ from __future__ import annotations
 import base64
 import io
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 
 import adbutils
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.support.adb_server import ADB_IME, TOUCH_MAX, FakeDevice, serve_adb
+from tests.support.adb_server import ADB_IME, FakeDevice, serve_adb
 
 HARD = "a b'c\"d;$(x)&|<>\\%"
 
@@ -181,20 +179,22 @@ def test_apps_open_and_resolve(phones) -> None:
     assert d.shell2("monkey -p no.such -c android.intent.category.LAUNCHER 1").returncode != 0
 
 
-def test_getevent_reports_taps_in_touchscreen_units(phones) -> None:
+def test_dumpsys_input_lists_taps_as_the_dispatcher_keeps_them(phones) -> None:
+    # The format of MotionEntry::getDescription (frameworks/native dispatcher/Entry.cpp) as
+    # real dumps print it, e.g. "MotionEvent(deviceId=7, eventTime=81376624597000,
+    # source=TOUCHSCREEN, displayId=0, action=MOVE, ..., pointers=[0: (351.6, 1538.3)]),
+    # policyFlags=0x62000000, age=81ms".
     client, a, _ = phones
     d = client.device(a.serial)
-    assert f"max {TOUCH_MAX}" in d.shell("getevent -lp")
-    out: list[str] = []
-    reader = threading.Thread(target=lambda: out.append(d.shell("getevent -lt -c 8")))
-    reader.start()
-    while not any(c.startswith("getevent -lt") for c in a.commands):
-        time.sleep(0.01)
-    time.sleep(0.1)
+    assert "RecentQueue: <empty>" in d.shell("dumpsys input")
     d.click(1079, 1200)
-    reader.join(10)
-    lines = out[0].splitlines()
-    assert len(lines) == 8
-    x = next(ln for ln in lines if "ABS_MT_POSITION_X" in ln).split()[-1]
-    y = next(ln for ln in lines if "ABS_MT_POSITION_Y" in ln).split()[-1]
-    assert (int(x, 16), int(y, 16)) == (TOUCH_MAX, round(1200 * TOUCH_MAX / 2399))
+    queue = d.shell("dumpsys input").split("RecentQueue: length=2\n", 1)[1].splitlines()[:2]
+    assert [ln.split("action=")[1].split(",")[0] for ln in queue] == ["DOWN", "UP"]
+    assert all("source=TOUCHSCREEN" in ln and "pointers=[0: (1079.0, 1200.0)])" in ln for ln in queue)
+    assert queue[0].startswith("    MotionEvent(deviceId=-1, eventTime=") and queue[0].endswith("ms")
+    # A quarter turn: Android 13 keeps the pointer in the panel's natural orientation.
+    a.orientation = 1
+    d.click(100, 50)
+    assert "pointers=[0: (1030.0, 100.0)])" in d.shell("dumpsys input")
+    a.debuggable = False
+    assert "    MotionEvent, age=" in d.shell("dumpsys input")  # a user build hides the fields

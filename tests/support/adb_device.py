@@ -18,8 +18,14 @@ Output formats follow the Android tools that print them (AOSP ``frameworks/base`
   return null and the command die with a ``NullPointerException``, typing nothing.
 - ``uiautomator dump [FILE]`` (``cmds/uiautomator`` ``DumpCommand.java``): writes the XML (default
   ``/sdcard/window_dump.xml``) and prints ``UI hierchary dumped to: FILE`` (sic).
-- ``getevent -p``/``-lp``/``-lt`` (``system/core/toolbox/getevent.c``) for one touchscreen whose axes
-  run 0..4095, not 0..width-1, so a calibration has to scale as for real panels.
+- ``dumpsys input``'s ``RecentQueue`` (frameworks/native ``InputDispatcher::dumpDispatchStateLocked``,
+  ``MotionEntry::getDescription`` in ``dispatcher/Entry.cpp``): the last 10 events, oldest first, one
+  ``MotionEvent(deviceId=-1, eventTime=NS, source=..., displayId=0, action=DOWN, ..., pointers=[0: (X, Y)]),
+  policyFlags=0x..., age=Nms`` line each; a bare ``MotionEvent, age=Nms`` on a user build
+  (``ro.debuggable`` 0). Android 13 on (``transformMotionEntryForInjectionLocked``) keeps an injected
+  pointer in the physical display's space (natural orientation, panel pixels); Android 12 keeps it as
+  sent, and prints ``source=0x00001002``. ``input tap`` is injected above the kernel, so ``getevent``
+  (reading ``/dev/input``) never shows it: the double has no getevent.
 - ADB Keyboard (github.com/senzhk/ADBKeyBoard): ``am broadcast -a ADB_INPUT_B64 --es msg <base64>``
   types the UTF-8 text, when ``com.android.adbkeyboard/.AdbIME`` is the selected input method.
 """
@@ -38,11 +44,11 @@ from PIL import Image
 
 from .adb_shell import Io, Shell
 
-__all__ = ["ADB_IME", "DEFAULT_UI_XML", "TOUCH_MAX", "FakeDevice"]
+__all__ = ["ADB_IME", "DEFAULT_UI_XML", "FakeDevice"]
 
 ADB_IME = "com.android.adbkeyboard/.AdbIME"
 LATIN_IME = "com.android.inputmethod.latin/.LatinIME"
-TOUCH_MAX = 4095  # the touchscreen's ABS_MT_POSITION_X/Y maximum (a real panel's range, not pixels)
+RECENT_QUEUE_MAX_SIZE = 10  # InputDispatcher.cpp
 DIRS = {"/", "/sdcard", "/sdcard/Download", "/data", "/data/local", "/data/local/tmp", "/dev"}
 
 DEFAULT_UI_XML = (
@@ -100,6 +106,7 @@ class FakeDevice:
         packages: dict[str, str] | None = None,
         ui_xml: str | None = DEFAULT_UI_XML,
         adb_keyboard: bool = False,
+        debuggable: bool = True,
     ) -> None:
         self.serial = serial
         self.screen = screen
@@ -112,6 +119,7 @@ class FakeDevice:
         self.packages = dict(packages if packages is not None else {"com.example.app": "Example"})
         self.ui_xml = ui_xml
         self.adb_keyboard = adb_keyboard
+        self.debuggable = debuggable  # ro.debuggable: an emulator or userdebug build
         self.ime = ADB_IME if adb_keyboard else LATIN_IME
         self.commands: list[str] = []
         self.typed: list[str] = []
@@ -121,7 +129,7 @@ class FakeDevice:
         self.broadcasts: list[list[str]] = []
         self.files: dict[str, bytes] = {}
         self.transport_id = 0  # set by serve_adb
-        # Touch gestures in device order, for getevent: (time, [(x, y), ...] points of one stroke).
+        # Touch gestures in device order, for dumpsys input: (time, [(x, y), ...] points of one stroke).
         self._strokes: list[tuple[float, list[tuple[float, float]]]] = []
         self.lock = threading.RLock()
         self._started = time.monotonic()
@@ -186,15 +194,20 @@ class FakeDevice:
                 status = 1
         return status
 
-    def _cmd_getprop(self, argv: list[str], io_: Io) -> int:
-        props = {
+    def props(self) -> dict[str, str]:
+        """The system properties ``getprop`` lists."""
+        return {
             "ro.product.model": "Pixel 7",
             "ro.product.name": "panther",
             "ro.product.device": "panther",
-            "ro.build.version.sdk": "34",
+            "ro.build.version.sdk": str(getattr(self, "sdk", 34)),
             "ro.build.version.release": "14",
             "ro.serialno": self.serial,
+            "ro.debuggable": "1" if self.debuggable else "0",
         }
+
+    def _cmd_getprop(self, argv: list[str], io_: Io) -> int:
+        props = self.props()
         if len(argv) > 1:
             io_.out((props.get(argv[1], "") + "\n").encode())
         else:
@@ -263,6 +276,9 @@ class FakeDevice:
         service = argv[1] if len(argv) > 1 else ""
         pkg, full, short = self._focus_parts()
         w, h = self.logical_size()
+        if service == "input":
+            io_.out(self._dumpsys_input().encode())
+            return 0
         if service == "window":
             io_.out(
                 (
@@ -456,7 +472,7 @@ class FakeDevice:
         )
         return 0
 
-    # --- uiautomator and getevent --------------------------------------------------------------------
+    # --- uiautomator and dumpsys input ----------------------------------------------------------------
 
     def _cmd_uiautomator(self, argv: list[str], io_: Io) -> int:
         if argv[1:2] != ["dump"]:
@@ -474,89 +490,54 @@ class FakeDevice:
         io_.out(f"UI hierchary dumped to: {target}\n".encode())
         return 0
 
-    def raw_point(self, x: float, y: float) -> tuple[int, int]:
-        """The touchscreen's raw ABS_MT_POSITION_X/Y for display point (x, y), as the panel reports it.
-
-        ``input tap`` takes logical display coordinates of the current orientation; the panel reports
-        in its natural (rotation 0) orientation, over the physical size, on a 0..TOUCH_MAX scale.
-        """
+    def physical_point(self, x: float, y: float) -> tuple[float, float]:
+        """Display point (x, y), logical (current orientation, override size), in the physical
+        display's space: natural orientation, panel pixels (what Android 13's dispatcher keeps)."""
         pw, ph = self.wm_size
-        lw, lh = self.override_size or self.wm_size
-        # Undo the rotation (InputReader's surface orientation), in logical natural coordinates.
-        if self.orientation == 1:
-            nx, ny = lw - 1 - y, x
-        elif self.orientation == 2:
-            nx, ny = lw - 1 - x, lh - 1 - y
-        elif self.orientation == 3:
-            nx, ny = y, lh - 1 - x
-        else:
-            nx, ny = x, y
-        px, py = nx * pw / lw, ny * ph / lh
-        return round(px * TOUCH_MAX / (pw - 1)), round(py * TOUCH_MAX / (ph - 1))
+        lw, lh = self.override_size or self.wm_size  # natural orientation
+        # Undo the rotation: under ROTATION_90 the natural top edge is on the left.
+        nx, ny = {0: (x, y), 1: (lw - y, x), 2: (lw - x, lh - y), 3: (y, lh - x)}[self.orientation % 4]
+        return nx * pw / lw, ny * ph / lh
 
-    def _cmd_getevent(self, argv: list[str], io_: Io) -> int:
-        flags = "".join(a[1:] for a in argv[1:] if a.startswith("-") and a != "-c")
-        count = int(argv[argv.index("-c") + 1]) if "-c" in argv[:-1] else 0
-        labels = "l" in flags
-        if "p" in flags:
-            x = "ABS_MT_POSITION_X    " if labels else "0035 "
-            y = "ABS_MT_POSITION_Y    " if labels else "0036 "
-            tid = "ABS_MT_TRACKING_ID   " if labels else "0039 "
-            io_.out(
-                (
-                    "add device 1: /dev/input/event2\n"
-                    '  name:     "fts_ts"\n'
-                    "  events:\n"
-                    f"    KEY (0001): {'BTN_TOUCH' if labels else '014a'}\n"
-                    f"    ABS (0003): {x} : value 0, min 0, max {TOUCH_MAX}, fuzz 0, flat 0, resolution 0\n"
-                    f"                {y} : value 0, min 0, max {TOUCH_MAX}, fuzz 0, flat 0, resolution 0\n"
-                    f"                {tid} : value 0, min 0, max 65535, fuzz 0, flat 0, resolution 0\n"
-                    "  input props:\n"
-                    "    INPUT_PROP_DIRECT\n"
-                    "add device 2: /dev/input/event0\n"
-                    '  name:     "gpio-keys"\n'
-                    "  events:\n"
-                    f"    KEY (0001): {'KEY_VOLUMEDOWN' if labels else '0072'}\n"
-                ).encode()
-            )
-            return 0
-        return self._stream_events(labels, "t" in flags, count, io_)
-
-    def _stroke_events(self, stamp: float, points: list[tuple[float, float]], tracking: int) -> list[str]:
-        """The evdev events of one stroke, each "TYPE CODE VALUE" (labels) for getevent to print."""
-        events = [f"EV_ABS ABS_MT_TRACKING_ID {tracking:08x}", "EV_KEY BTN_TOUCH DOWN"]
-        for x, y in points:
-            rx, ry = self.raw_point(x, y)
-            events += [f"EV_ABS ABS_MT_POSITION_X {rx:08x}", f"EV_ABS ABS_MT_POSITION_Y {ry:08x}"]
-            events.append("EV_SYN SYN_REPORT 00000000")
-        events += ["EV_ABS ABS_MT_TRACKING_ID ffffffff", "EV_KEY BTN_TOUCH UP", "EV_SYN SYN_REPORT 00000000"]
-        return events
-
-    def _stream_events(self, labels: bool, stamps: bool, count: int, io_: Io) -> int:
-        """Print touches made after getevent started, as it does, until ``-c`` events or the client leaves."""
-        codes = {
-            "EV_ABS": "0003", "EV_KEY": "0001", "EV_SYN": "0000", "ABS_MT_TRACKING_ID": "0039",
-            "ABS_MT_POSITION_X": "0035", "ABS_MT_POSITION_Y": "0036", "BTN_TOUCH": "014a",
-            "SYN_REPORT": "0000", "DOWN": "00000001", "UP": "00000000",
-        }  # fmt: skip
+    def _recent_queue(self) -> list[str]:
+        """The dispatcher's last events as ``dumpsys input`` prints them, oldest first."""
+        sdk = int(self.props().get("ro.build.version.sdk", "34"))
+        now = time.monotonic()
+        entries: list[tuple[float, str, tuple[float, float]]] = []
         with self.lock:
-            seen = len(self._strokes)
-        printed = 0
-        deadline = time.monotonic() + 60.0  # a real getevent never ends; the double stops after a minute
-        while time.monotonic() < deadline and not io_.closed():
-            with self.lock:
-                new = self._strokes[seen:]
-                seen = len(self._strokes)
-            for stamp, points in new:
-                for event in self._stroke_events(stamp, points, 100 + seen):
-                    kind, code, value = event.split()
-                    if not labels:
-                        kind, code, value = codes[kind], codes[code], codes.get(value, value)
-                    line = f"{kind:<12} {code:<20} {value:<8}" if labels else f"{kind} {code} {value}"
-                    prefix = f"[{stamp - self._started + 1000:>14.6f}] " if stamps else ""
-                    io_.out(f"{prefix}/dev/input/event2: {line}\n".encode())
-                    printed += 1
-                    if count and printed >= count:
-                        return 0
-            time.sleep(0.02)
-        return 0
+            strokes = list(self._strokes)
+        for stamp, points in strokes:
+            moves = [(stamp + 0.01 * k, "MOVE", p) for k, p in enumerate(points[1:], 1)]
+            up = (stamp + 0.01 * len(points), "UP", points[-1])
+            entries += [(stamp, "DOWN", points[0]), *moves, up]
+        lines = []
+        for stamp, action, (x, y) in entries[-RECENT_QUEUE_MAX_SIZE:]:
+            age = f", age={max(0, round((now - stamp) * 1000))}ms"
+            if not self.debuggable:
+                lines.append("MotionEvent" + age)
+                continue
+            px, py = self.physical_point(x, y) if sdk >= 33 else (x, y)
+            source = "TOUCHSCREEN" if sdk >= 33 else "0x00001002"
+            event_ns = round((stamp - self._started + 1000) * 1e9)
+            lines.append(
+                f"MotionEvent(deviceId=-1, eventTime={event_ns}, source={source}, displayId=0, "
+                f"action={action}, actionButton=0x00000000, flags=0x00000000, metaState=0x00000000, "
+                "buttonState=0x00000000, classification=NONE, edgeFlags=0x00000000, xPrecision=1.0, "
+                f"yPrecision=1.0, xCursorPosition=nan, yCursorPosition=nan, pointers=[0: ({px:.1f}, {py:.1f})]), "
+                f"policyFlags=0x62000000{age}"
+            )
+        return lines
+
+    def _dumpsys_input(self) -> str:
+        queue = self._recent_queue()
+        recent = (
+            f"  RecentQueue: length={len(queue)}\n" + "".join(f"    {e}\n" for e in queue)
+            if queue
+            else "  RecentQueue: <empty>\n"
+        )
+        return (
+            "INPUT MANAGER (dumpsys input)\n\n"
+            "Input Manager State:\n  Interactive: true\n\n"
+            "Input Dispatcher State:\n  DispatchEnabled: true\n  DispatchFrozen: false\n"
+            "  FocusedDisplayId: 0\n" + recent + "  PendingEvent: <none>\n  InboundQueue: <empty>\n"
+        )

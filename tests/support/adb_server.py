@@ -42,10 +42,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .adb_device import ADB_IME, DEFAULT_UI_XML, DIRS, TOUCH_MAX, FakeDevice
+from .adb_device import ADB_IME, DEFAULT_UI_XML, DIRS, FakeDevice
 from .adb_shell import Io
 
-__all__ = ["ADB_IME", "DEFAULT_UI_XML", "FEATURES", "SERVER_VERSION", "TOUCH_MAX", "FakeDevice", "serve_adb"]
+__all__ = ["ADB_IME", "DEFAULT_UI_XML", "FEATURES", "SERVER_VERSION", "FakeDevice", "serve_adb"]
 
 SERVER_VERSION = 41
 FEATURES = (

@@ -12,8 +12,12 @@ step. The default is instead a fixed wait after an action (``interval``, 0.4 s: 
 standard transition animations run 300 ms) and one capture: never two per step.
 `Settle(pixels=True)` is there for apps whose screens keep moving after that.
 
-Several phones can be driven at once, one `AndroidEnv` (and agent) each: every command
-opens its own connection to the server.
+Several phones can be driven at once, one `AndroidEnv` (and agent) each, in threads or
+processes: each env holds its own adbutils client and every command opens its own
+connection to the server; the UI dump file is per device.
+
+The SDK level (``getprop ro.build.version.sdk``) is read once at start, for what depends on
+the release (key chords need Android 13), and recorded in `settings`.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ from ..settle import Settle
 from .adb import Adb, Result, connect
 from .apps import choose_package, launch_command, parse_focus, parse_packages, parse_resumed
 from .capture import Shot, screencap
+from .commands import chord_command, chord_refused, parse_sdk, tap_command
 from .geometry import Geometry, parse_density, parse_rotation, parse_wm_size
 from .keys import keycode
 from .text import (
@@ -113,6 +118,9 @@ class AndroidEnv(EnvBase):
         self._geometry = self._read_geometry()
         self._rotation: int | None = parse_rotation(
             self._run("dumpsys window", "cannot read the rotation").stdout
+        )
+        self._sdk = parse_sdk(
+            self._run("getprop ro.build.version.sdk", "cannot read the SDK level", check=False).stdout
         )
         self._size: tuple[int, int] = screencap(self._adb).image.size
         self._acted = False
@@ -202,6 +210,8 @@ class AndroidEnv(EnvBase):
             "density": g.density,
             "override_density": g.override_density,
             "orientation": self._rotation,
+            "sdk": self._sdk,
+            "shell_v2": self._adb.shell_v2,
             "settle": {
                 "timeout": self._settle.timeout,
                 "interval": self._settle.interval,
@@ -253,8 +263,7 @@ class AndroidEnv(EnvBase):
                 if button != "left":
                     raise ActionFailed(f"a phone has no {button} button: use LongPress", action=action)
                 x, y = self._xy(p, action)
-                for _ in range(count):
-                    self._input(f"input tap {x} {y}", action)
+                self._input(tap_command(x, y, count), action)
                 return f"tap ×{count} at ({x}, {y})" if count > 1 else f"tap at ({x}, {y})"
             case LongPress(point=p, seconds=seconds):
                 x, y = self._xy(p, action)
@@ -279,13 +288,11 @@ class AndroidEnv(EnvBase):
                 if len(codes) == 1:
                     self._input(f"input keyevent {codes[0]}", action)
                     return f"pressed {codes[0]}"
-                result = self._run(
-                    f"input keycombination {' '.join(codes)}", "key combination failed", check=False
-                )
-                if result.returncode != 0 or "Error" in result.stderr:
+                command = chord_command(keys, codes, self._sdk)
+                result = self._run(command, "key combination failed", action=action, check=False)
+                if chord_refused(result.returncode, result.stdout + result.stderr):
                     raise ActionFailed(
-                        f"cannot press {'+'.join(keys)} together: `input keycombination` needs Android 13; "
-                        f"the device said: {result.said}",
+                        f"cannot press {'+'.join(keys)} together: `{command}` was refused: {result.said}",
                         action=action,
                     )
                 return f"pressed {'+'.join(codes)}"

@@ -1,13 +1,13 @@
 """Key names -> Android key codes (``KEYCODE_*`` names, which ``input keyevent`` accepts).
 
 Phone keys first (``back``, ``home``, ``app_switch``, volume, power, …), then our canonical
-names (`env_adapters.keys`) where a phone has the key. Two differ on purpose from the
-desktop meaning of the same word: ``home`` is the phone's Home button (the launcher), not
-line start (``KEYCODE_MOVE_HOME``, reachable as ``move_home``); and ``delete`` is
-``KEYCODE_DEL``, the key phones label delete, which erases backwards like ``backspace``
-(forward delete is ``forward_delete``, ``KEYCODE_FORWARD_DEL``). A name spelled as a key
-code (``KEYCODE_CAMERA``) passes as it is. Key codes: AOSP ``frameworks/base/core/java/
-android/view/KeyEvent.java``.
+names (`env_adapters.keys`) where a phone has the key, meaning what they mean on the desktop
+and in the browser: ``backspace`` erases backwards (``KEYCODE_DEL``, which Android names
+"delete" although it is backspace) and ``delete``/``del`` forwards (``KEYCODE_FORWARD_DEL``;
+``forward_delete`` too). One differs on purpose: ``home`` is the phone's Home button (the
+launcher), not line start (``KEYCODE_MOVE_HOME``, reachable as ``move_home``). A name spelled
+as a key code (``KEYCODE_CAMERA``, ``KEYCODE_DEL``) passes as it is. Key codes: AOSP
+``frameworks/base/core/java/android/view/KeyEvent.java``.
 """
 
 from __future__ import annotations
@@ -38,8 +38,6 @@ PHONE_KEYS: dict[str, str] = {
     "mute": "KEYCODE_VOLUME_MUTE",
     "notification": "KEYCODE_NOTIFICATION",
     "notifications": "KEYCODE_NOTIFICATION",
-    "delete": "KEYCODE_DEL",
-    "del": "KEYCODE_DEL",
     "forward_delete": "KEYCODE_FORWARD_DEL",
     "move_home": "KEYCODE_MOVE_HOME",
     "move_end": "KEYCODE_MOVE_END",
@@ -55,6 +53,7 @@ _CANONICAL: dict[str, str] = {
     "enter": "KEYCODE_ENTER",
     "tab": "KEYCODE_TAB",
     "backspace": "KEYCODE_DEL",
+    "delete": "KEYCODE_FORWARD_DEL",
     "escape": "KEYCODE_ESCAPE",
     "space": "KEYCODE_SPACE",
     "insert": "KEYCODE_INSERT",

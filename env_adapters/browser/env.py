@@ -12,7 +12,9 @@ from __future__ import annotations
 import functools
 import math
 import time
+from collections.abc import Sequence
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, assert_never
 
 from ...actions import (
@@ -60,6 +62,7 @@ from .chromium import (
 from .dialogs import DialogDesk
 from .errors import playwright_errors, suppressed
 from .keys import press
+from .transfers import Downloads, upload_through_chooser
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -139,6 +142,10 @@ class BrowserEnv(EnvBase):
                 inner_width, inner_height, ratio = page.evaluate(_script("metrics"))
             self._window = int(inner_width), int(inner_height)
             self._dsf = self._dsf or float(ratio)
+        self._downloads = Downloads()
+        for tab in self._context.pages:
+            self._downloads.watch(tab)
+        self._context.on("page", self._downloads.watch)
         self._context.on("page", self._bring_forward)
         self._context.on("dialog", self._dialogs.on_dialog)
 
@@ -358,6 +365,36 @@ class BrowserEnv(EnvBase):
             if self._uses_shared:
                 self._uses_shared = False
                 release_playwright()
+
+    # -- files in and out ----------------------------------------------------------------
+
+    def upload(self, point: Point, files: Sequence[str | Path]) -> ActionResult:
+        """Click at ``point`` (screen space) and give the file chooser it opens ``files``.
+
+        Raises:
+            ConfigError: no files, or a file that does not exist (nothing is clicked).
+            ActionFailed: the click opened no file chooser, or it takes fewer files.
+        """
+        action = Click(point=point)
+        x, y = _xy(point, action)
+        try:
+            page = self.page
+        except EnvError as exc:
+            raise ActionFailed(str(exc), action=action) from exc
+        self._acted = True
+        doing = f"cannot upload at {_shown(point)}"
+        with playwright_errors(doing, fallback=ActionFailed, action=action):
+            detail = upload_through_chooser(page, x, y, [Path(f) for f in files])
+        return ActionResult(action=action, detail=detail)
+
+    def save_downloads(self, folder: Path) -> list[Path]:
+        """Save the downloads the tabs started since the last call into ``folder``.
+
+        Raises:
+            ActionFailed: a download failed.
+        """
+        with playwright_errors("cannot save a download", fallback=ActionFailed):
+            return self._downloads.save(Path(folder))
 
     # -- actions -------------------------------------------------------------------------
 

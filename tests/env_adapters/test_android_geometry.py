@@ -78,7 +78,8 @@ def test_keys() -> None:
     assert keycode("Home") == "KEYCODE_HOME"
     assert keycode("app_switch") == "KEYCODE_APP_SWITCH"
     assert keycode("Return") == "KEYCODE_ENTER"
-    assert keycode("delete") == "KEYCODE_DEL"
+    # As on the desktop and in the browser: delete erases forwards, backspace backwards.
+    assert keycode("delete") == keycode("Del") == keycode("forward_delete") == "KEYCODE_FORWARD_DEL"
     assert keycode("backspace") == "KEYCODE_DEL"
     assert keycode("volume_up") == "KEYCODE_VOLUME_UP"
     assert keycode("ArrowLeft") == "KEYCODE_DPAD_LEFT"

@@ -44,7 +44,19 @@ from PIL import Image
 
 from .adb_shell import Io, Shell
 
-__all__ = ["ADB_IME", "DEFAULT_UI_XML", "FakeDevice"]
+__all__ = ["ADB_IME", "DEFAULT_UI_XML", "FEATURES", "NO_PERMISSIONS", "FakeDevice"]
+
+# What a current adbd advertises (``host-serial:S:features``; AOSP ``transport.cpp`` kFeature*).
+FEATURES = (
+    "shell_v2,cmd,stat_v2,ls_v2,fixed_push_mkdir,apex,abb,fixed_push_symlink_timestamp,abb_exec,"
+    "remount_shell,track_app,sendrecv_v2,sendrecv_v2_brotli,sendrecv_v2_lz4,sendrecv_v2_zstd"
+)
+# How ``host:devices`` lists a USB device the server may not open (AOSP system/core
+# ``diagnose_usb.cpp`` UsbNoPermissionsShortHelpText, for a user in plugdev).
+NO_PERMISSIONS = (
+    "no permissions (user in plugdev group; are your udev rules wrong?); "
+    "see [http://developer.android.com/tools/device.html]"
+)
 
 ADB_IME = "com.android.adbkeyboard/.AdbIME"
 LATIN_IME = "com.android.inputmethod.latin/.LatinIME"
@@ -107,7 +119,15 @@ class FakeDevice:
         ui_xml: str | None = DEFAULT_UI_XML,
         adb_keyboard: bool = False,
         debuggable: bool = True,
+        state: str = "device",
+        features: str = FEATURES,
+        sdk: int = 34,
     ) -> None:
+        """``state``: as ``host:devices`` lists it (``device``, ``unauthorized``, ``offline``,
+        `NO_PERMISSIONS`, ...); the server refuses every other request for a device not in
+        ``device`` state, with adb's words. ``features``: what adbd advertises (drop
+        ``shell_v2`` for a device before Android 7: ``shell,v2:`` is then refused). ``sdk``:
+        ``ro.build.version.sdk``; below 33 ``input keycombination`` does not exist."""
         self.serial = serial
         self.screen = screen
         self.wm_size = wm_size
@@ -120,12 +140,16 @@ class FakeDevice:
         self.ui_xml = ui_xml
         self.adb_keyboard = adb_keyboard
         self.debuggable = debuggable  # ro.debuggable: an emulator or userdebug build
+        self.state = state
+        self.features = features
+        self.sdk = sdk
         self.ime = ADB_IME if adb_keyboard else LATIN_IME
         self.commands: list[str] = []
         self.typed: list[str] = []
         self.taps: list[tuple[int, int]] = []
         self.swipes: list[tuple[int, int, int, int, int]] = []
         self.keys: list[str] = []
+        self.chords: list[tuple[str, ...]] = []  # input keycombination, key codes in order
         self.broadcasts: list[list[str]] = []
         self.files: dict[str, bytes] = {}
         self.transport_id = 0  # set by serve_adb
@@ -356,8 +380,45 @@ class FakeDevice:
             return 0
         if sub == "text" and rest:
             return self._input_text(rest[0], io_)
+        if sub == "keycombination":
+            return self._input_keycombination(rest, io_)
         io_.err(f"Error: Invalid arguments for command: {sub}\n".encode())
         return 1
+
+    def _input_keycombination(self, args: list[str], io_: Io) -> int:
+        """``input keycombination [-t ms] KEY KEY...`` as AOSP ``InputShellCommand.runKeyCombination``
+        (Android 13+) takes it; earlier releases do not know the command: Android 11-12's
+        ``InputShellCommand`` prints ``Unknown command`` (``ShellCommand.handleDefaultCommands``)
+        and still exits 0, Android 10's ``Input.java`` prints an error and its usage, exit 1."""
+        if self.sdk < 30:
+            io_.err(b"Error: Unknown command: keycombination\nUsage: input [<source>] <command> [<arg>...]\n")
+            return 1
+        if self.sdk < 33:
+            io_.out(b"Unknown command: keycombination\n")
+            return 0
+        if args[:1] == ["-t"]:
+            if len(args) < 2 or not args[1].isdigit():
+                io_.err(
+                    b"Exception occurred while executing 'keycombination':\njava.lang.NumberFormatException\n"
+                )
+                return 255
+            args = args[2:]
+        for key in args:
+            if not (key.startswith("KEYCODE_") or key.isdigit()):
+                io_.err(
+                    b"Exception occurred while executing 'keycombination':\n"
+                    + f"java.lang.IllegalArgumentException: Unknown keycode: {key}\n".encode()
+                )
+                return 255
+        if len(args) < 2:
+            io_.err(
+                b"Exception occurred while executing 'keycombination':\n"
+                b"java.lang.IllegalArgumentException: keycombination requires at least 2 keycodes\n"
+            )
+            return 255
+        with self.lock:
+            self.chords.append(tuple(args))
+        return 0
 
     def _input_text(self, text: str, io_: Io) -> int:
         typed = android_input_text(text)

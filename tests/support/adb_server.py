@@ -42,17 +42,39 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .adb_device import ADB_IME, DEFAULT_UI_XML, DIRS, FakeDevice
+from .adb_device import ADB_IME, DEFAULT_UI_XML, DIRS, FEATURES, NO_PERMISSIONS, FakeDevice
 from .adb_shell import Io
 
-__all__ = ["ADB_IME", "DEFAULT_UI_XML", "FEATURES", "SERVER_VERSION", "FakeDevice", "serve_adb"]
+__all__ = [
+    "ADB_IME",
+    "DEFAULT_UI_XML",
+    "FEATURES",
+    "NO_PERMISSIONS",
+    "SERVER_VERSION",
+    "FakeDevice",
+    "serve_adb",
+]
 
 SERVER_VERSION = 41
-FEATURES = (
-    "shell_v2,cmd,stat_v2,ls_v2,fixed_push_mkdir,apex,abb,fixed_push_symlink_timestamp,abb_exec,"
-    "remount_shell,track_app,sendrecv_v2,sendrecv_v2_brotli,sendrecv_v2_lz4,sendrecv_v2_zstd"
-)
 _S_IFDIR, _S_IFREG = 0o040000, 0o100000
+
+# The adb server's words when it will not hand out a transport (AOSP packages/modules/adb
+# ``transport.cpp`` ``acquire_one_transport``; the no-permissions text is system/core
+# ``diagnose_usb.cpp`` ``UsbNoPermissionsLongHelpText`` for a user in plugdev).
+UNAUTHORIZED_ERROR = (
+    "device unauthorized.\nThis adb server's $ADB_VENDOR_KEYS is not set\n"
+    "Try 'adb kill-server' if that seems wrong.\nOtherwise check for a confirmation dialog on your device."
+)
+NO_PERMISSIONS_ERROR = (
+    "insufficient permissions for device: user in plugdev group; are your udev rules wrong?\n"
+    "See [http://developer.android.com/tools/device.html] for more information"
+)
+_NOT_READY = {
+    "unauthorized": UNAUTHORIZED_ERROR,
+    "offline": "device offline",
+    "authorizing": "device still authorizing",
+    "connecting": "device still connecting",
+}
 
 
 class _Closed(Exception):
@@ -111,19 +133,20 @@ class _Handler(socketserver.BaseRequestHandler):
             self._okay(f"{SERVER_VERSION:04x}")
             return None, True
         if request == "host:devices":
-            self._okay("".join(f"{d.serial}\tdevice\n" for d in devices))
+            self._okay("".join(f"{d.serial}\t{d.state}\n" for d in devices))
             return None, True
         if request == "host:devices-l":
             self._okay(
                 "".join(
-                    f"{d.serial:<22} device product:panther model:Pixel_7 device:panther "
-                    f"transport_id:{d.transport_id}\n"
+                    f"{d.serial:<22} {d.state}"
+                    + (" product:panther model:Pixel_7 device:panther" if d.state == "device" else "")
+                    + f" transport_id:{d.transport_id}\n"
                     for d in devices
                 )
             )
             return None, True
-        if request == "host:features":
-            self._okay(FEATURES)
+        if request == "host:host-features":  # the server's own features, not a device's
+            self._okay(FEATURES + ",push_sync")
             return None, True
         for prefix, tport in (
             ("host:transport:", False),
@@ -133,7 +156,7 @@ class _Handler(socketserver.BaseRequestHandler):
         ):
             if request.startswith(prefix):
                 key = request[len(prefix) :]
-                found = self.server.find(key, by_id="id" in prefix)
+                found = self.server.acquire(key, by_id="id" in prefix)
                 if isinstance(found, str):
                     self._fail(found)
                     return None, True
@@ -142,30 +165,39 @@ class _Handler(socketserver.BaseRequestHandler):
                     self._send(struct.pack("<Q", found.transport_id))
                 return found, False
         if request in ("host:transport-any", "host:tport:any"):
-            if len(devices) != 1:
-                self._fail("no devices/emulators found" if not devices else "more than one device/emulator")
+            found = self.server.acquire(None, by_id=False)
+            if isinstance(found, str):
+                self._fail(found)
                 return None, True
             self._okay()
             if request == "host:tport:any":
-                self._send(struct.pack("<Q", devices[0].transport_id))
-            return devices[0], False
-        if request.startswith(("host-serial:", "host-transport-id:")):
-            by_id = request.startswith("host-transport-id:")
-            rest = request.split(":", 1)[1]
-            found, query = self.server.split_prefixed(rest, by_id=by_id)
+                self._send(struct.pack("<Q", found.transport_id))
+            return found, False
+        if request.startswith(("host-serial:", "host-transport-id:", "host:")):
+            # host-serial:S:features asks about S; host:features about the only device (adb.cpp
+            # handle_host_request: acquire_one_transport with kTransportAny).
+            if request.startswith("host:"):
+                query = request[len("host:") :]
+                found = self.server.acquire(None, by_id=False, any_state=query == "get-state")
+            else:
+                by_id = request.startswith("host-transport-id:")
+                rest = request.split(":", 1)[1]
+                found, query = self.server.split_prefixed(
+                    rest, by_id=by_id, any_state=rest.endswith(":get-state")
+                )
+            if query not in ("features", "get-state", "get-serialno", "get-devpath"):
+                self._fail(f"unknown host service '{request}'")
+                return None, True
             if isinstance(found, str):
                 self._fail(found)
                 return None, True
             answers = {
-                "features": FEATURES,
-                "get-state": "device",
+                "features": found.features,
+                "get-state": found.state,
                 "get-serialno": found.serial,
                 "get-devpath": "usb:1-1",
             }
-            if query in answers:
-                self._okay(answers[query])
-            else:
-                self._fail(f"unknown host service '{query}'")
+            self._okay(answers[query])
             return None, True
         self._fail(f"unknown host service '{request}'")
         return None, True
@@ -176,6 +208,10 @@ class _Handler(socketserver.BaseRequestHandler):
         if request.startswith(("shell:", "shell,")):
             options, _, command = request.partition(":")
             if "v2" in options.split(","):
+                if "shell_v2" not in device.features.split(","):
+                    # adbd before Android 7 knows no shell,v2: and closes the stream unopened.
+                    self._fail("closed")
+                    return
                 self._okay()
                 self._shell_v2(device, command)
             else:
@@ -268,23 +304,47 @@ class _AdbServer(socketserver.ThreadingTCPServer):
         for k, d in enumerate(devices, start=1):
             d.transport_id = k
 
-    def find(self, key: str, *, by_id: bool) -> FakeDevice | str:
-        """The device for a serial (or transport id), or the adb server's FAIL message."""
-        for d in self.devices:
-            if (str(d.transport_id) if by_id else d.serial) == key:
-                return d
-        if by_id:
-            return f"no device with transport id '{key}'"
-        return f"device '{key}' not found"
+    def acquire(self, key: str | None, *, by_id: bool, any_state: bool = False) -> FakeDevice | str:
+        """The device for a serial, a transport id or (None) the only one, or the server's FAIL message.
 
-    def split_prefixed(self, rest: str, *, by_id: bool) -> tuple[FakeDevice | str, str]:
+        As AOSP ``acquire_one_transport``: a device without permissions is never handed out
+        (the error says why); one found in another state than ``device`` is refused with
+        that state's words unless ``any_state`` (``get-state`` accepts any).
+        """
+        if by_id:
+            error = f"no device with transport id '{key}'"
+        elif key is not None:
+            error = f"device '{key}' not found"
+        else:
+            error = "no devices/emulators found"
+        result: FakeDevice | None = None
+        for d in self.devices:
+            if d.state.startswith("no permissions"):
+                error = NO_PERMISSIONS_ERROR
+                continue
+            if key is None:
+                if result is not None:
+                    return "more than one device/emulator"
+                result = d
+            elif (str(d.transport_id) if by_id else d.serial) == key:
+                result = d
+                break
+        if result is None:
+            return error
+        if not any_state and result.state != "device":
+            return _NOT_READY.get(result.state, f"device {result.state}")
+        return result
+
+    def split_prefixed(
+        self, rest: str, *, by_id: bool, any_state: bool = False
+    ) -> tuple[FakeDevice | str, str]:
         """Split ``<serial>:<request>``; serials may hold colons (``192.168.1.5:5555``), as adb allows."""
         for d in self.devices:
             key = str(d.transport_id) if by_id else d.serial
             if rest.startswith(key + ":"):
-                return d, rest[len(key) + 1 :]
+                return self.acquire(key, by_id=by_id, any_state=any_state), rest[len(key) + 1 :]
         key, _, query = rest.rpartition(":")
-        return self.find(key, by_id=by_id), query
+        return self.acquire(key, by_id=by_id, any_state=any_state), query
 
 
 @contextmanager

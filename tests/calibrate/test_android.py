@@ -94,9 +94,7 @@ def test_android_13_turns_injected_pointers_into_the_physical_space_and_12_does_
 def _phones(sdk: int = 34, **second) -> tuple[FakeDevice, FakeDevice]:
     size = second.pop("size", (1080, 2400))
     first = FakeDevice("emulator-5554", Image.new("RGB", (720, 1280), "red"), wm_size=(720, 1280))
-    phone = FakeDevice("R58M123ABC", Image.new("RGB", size, "white"), **second)
-    phone.sdk = sdk  # type: ignore[attr-defined]
-    return first, phone
+    return first, FakeDevice("R58M123ABC", Image.new("RGB", size, "white"), sdk=sdk, **second)
 
 
 def _calibrate(port: int, capsys) -> tuple[int, dict]:

@@ -224,7 +224,7 @@ class FakeDevice:
             "ro.product.model": "Pixel 7",
             "ro.product.name": "panther",
             "ro.product.device": "panther",
-            "ro.build.version.sdk": str(getattr(self, "sdk", 34)),
+            "ro.build.version.sdk": str(self.sdk),
             "ro.build.version.release": "14",
             "ro.serialno": self.serial,
             "ro.debuggable": "1" if self.debuggable else "0",
@@ -562,7 +562,7 @@ class FakeDevice:
 
     def _recent_queue(self) -> list[str]:
         """The dispatcher's last events as ``dumpsys input`` prints them, oldest first."""
-        sdk = int(self.props().get("ro.build.version.sdk", "34"))
+        sdk = self.sdk
         now = time.monotonic()
         entries: list[tuple[float, str, tuple[float, float]]] = []
         with self.lock:

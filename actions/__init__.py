@@ -17,13 +17,26 @@ from .errors import (
     EnvError,
     EnvUnreachable,
     FailSafeTriggered,
+    GuiAssertionError,
     MimoGuiError,
     ModelNotFoundError,
     ParseError,
+    QueryError,
     UnframeableImage,
     UnsupportedAction,
+    WaitTimeout,
 )
-from .geometry import FACTOR, Box, Frame, FrameMode, Point, Space, smart_resize
+from .geometry import (
+    DEFAULT_RESOLUTION,
+    FACTOR,
+    Box,
+    Frame,
+    FrameMode,
+    Point,
+    Resolution,
+    Space,
+    smart_resize,
+)
 from .screen import Dialog, ScreenContext, Tab
 from .vocabulary import (
     ACTION_TYPES,
@@ -55,6 +68,7 @@ from .vocabulary import (
 
 __all__ = [
     "ACTION_TYPES",
+    "DEFAULT_RESOLUTION",
     "FACTOR",
     "Action",
     "ActionAdapter",
@@ -82,6 +96,7 @@ __all__ = [
     "Finish",
     "Frame",
     "FrameMode",
+    "GuiAssertionError",
     "Home",
     "Hotkey",
     "LongPress",
@@ -92,6 +107,8 @@ __all__ = [
     "OpenApp",
     "ParseError",
     "Point",
+    "QueryError",
+    "Resolution",
     "ScreenContext",
     "Scroll",
     "ScrollDirection",
@@ -103,6 +120,7 @@ __all__ = [
     "UnframeableImage",
     "UnsupportedAction",
     "Wait",
+    "WaitTimeout",
     "action_point",
     "is_terminal",
     "map_points",

@@ -2,7 +2,10 @@
 
     MimoGuiError                     base: catch this to catch ours only
     ├── ParseError                   the model's answer does not parse; carries the raw text
-    │   └── AnswerTruncated          ... because it was cut off at the token cap (finish_reason "length")
+    │   ├── AnswerTruncated          ... because it was cut off at the token cap (finish_reason "length")
+    │   └── QueryError               ... into the schema `Agent.query` asked for, after every retry
+    ├── GuiAssertionError            `Agent.assert_that` found its statement false (an AssertionError too)
+    ├── WaitTimeout                  `Agent.wait_until` ran out of time; carries the last reason
     ├── CoordinateError              a model point lies outside the image it was given
     ├── ConfigError                  bad settings: unknown profile, missing template variable, bad flag
     │   └── UnframeableImage         an image smart_resize cannot frame (aspect over 200:1, side too small)
@@ -30,6 +33,7 @@ that every other one may import; users import it as ``mimo_gui.errors``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -46,11 +50,14 @@ __all__ = [
     "EnvError",
     "EnvUnreachable",
     "FailSafeTriggered",
+    "GuiAssertionError",
     "MimoGuiError",
     "ModelNotFoundError",
     "ParseError",
+    "QueryError",
     "UnframeableImage",
     "UnsupportedAction",
+    "WaitTimeout",
 ]
 
 
@@ -82,6 +89,58 @@ class AnswerTruncated(ParseError):
     Counted apart from plain parse errors: the fix is a larger ``--max-tokens`` (or
     ``--no-think``), not a better prompt.
     """
+
+
+class QueryError(ParseError):
+    """`Agent.query`'s answer never fitted the schema, however often it was fed back.
+
+    Attributes:
+        raw: the last answer, untouched.
+        validation_error: why the last answer did not fit (pydantic's message, or "no JSON").
+    """
+
+    def __init__(self, message: str, *, raw: str, validation_error: str) -> None:
+        super().__init__(message, raw=raw, expected="JSON matching the schema")
+        self.validation_error = validation_error
+
+
+class GuiAssertionError(MimoGuiError, AssertionError):
+    """A statement `Agent.assert_that` checked on the screen is false.
+
+    An `AssertionError` too, so a test runner reports it as a failed assertion.
+
+    Attributes:
+        statement: what was asserted.
+        reason: the model's reason for its verdict.
+        screenshot: the screenshot the model judged, where the call was recorded.
+    """
+
+    def __init__(self, statement: str, reason: str, screenshot: Path | None = None) -> None:
+        shown = f" (screenshot: {screenshot})" if screenshot is not None else ""
+        super().__init__(f"not true on the screen: {statement!r}: {reason}{shown}")
+        self.statement = statement
+        self.reason = reason
+        self.screenshot = screenshot
+
+
+class WaitTimeout(MimoGuiError):
+    """`Agent.wait_until`'s statement did not become true in time.
+
+    Attributes:
+        statement: what was waited for.
+        timeout: the seconds allowed.
+        reason: the model's reason at the last check.
+        checks: how many checks were made.
+    """
+
+    def __init__(self, statement: str, *, timeout: float, reason: str, checks: int) -> None:
+        super().__init__(
+            f"still not true after {timeout:g} s ({checks} checks): {statement!r}; last reason: {reason}"
+        )
+        self.statement = statement
+        self.timeout = timeout
+        self.reason = reason
+        self.checks = checks
 
 
 class CoordinateError(MimoGuiError):

@@ -26,12 +26,14 @@ from .errors import CoordinateError, UnframeableImage
 from .resample import Resize, resize_bicubic
 
 __all__ = [
+    "DEFAULT_RESOLUTION",
     "FACTOR",
     "MAX_RATIO",
     "Box",
     "Frame",
     "FrameMode",
     "Point",
+    "Resolution",
     "Space",
     "check_frameable",
     "smart_resize",
@@ -153,6 +155,14 @@ def check_frameable(width: int, height: int) -> None:
 
 FrameMode = Literal["resize", "pad"]
 
+Resolution = Literal["physical", "logical"]
+"""What the pixel budget is applied to: the screenshot's physical pixels, or the screen's
+logical units (physical / scale). At a device scale factor of 2, ``logical`` shows the model a
+quarter of the pixels, as the page would look at scale 1; at scale 1 the two are the same."""
+
+DEFAULT_RESOLUTION: Resolution = "logical"
+"""The agent's default (`Agent`, ``--resolution``): see README, "Image budget at HiDPI"."""
+
 
 @dataclass(frozen=True, slots=True)
 class Frame:
@@ -198,8 +208,13 @@ class Frame:
         scale: float = 1.0,
         origin: tuple[float, float] = (0.0, 0.0),
         factor: int = FACTOR,
+        resolution: Resolution = "physical",
     ) -> Frame:
         """Frame a screenshot of this physical size for a model with this pixel budget.
+
+        With ``resolution="logical"`` the budget is applied to the screen's logical size
+        (``image / scale``), so a HiDPI screenshot is shown as its screen would look at scale
+        1; the frame still maps back from the physical screenshot, exactly.
 
         Raises:
             UnframeableImage: the image's aspect ratio is over 200:1, a side is not
@@ -207,13 +222,21 @@ class Frame:
         """
         if scale <= 0:
             raise ValueError(f"scale must be positive, got {scale}")
+        if resolution not in ("physical", "logical"):
+            raise ValueError(f"unknown resolution {resolution!r}: expected 'physical' or 'logical'")
+        # The size the budget sees: never larger than the screenshot (a scale under 1 would
+        # ask for pixels the capture does not have).
+        shrink = max(scale, 1.0) if resolution == "logical" else 1.0
+        seen_w = max(1, round(image_width / shrink))
+        seen_h = max(1, round(image_height / shrink))
         if mode == "resize":
-            h, w = smart_resize(image_height, image_width, factor, min_pixels, max_pixels)
+            check_frameable(image_width, image_height)
+            h, w = smart_resize(seen_h, seen_w, factor, min_pixels, max_pixels)
             return cls(image_width, image_height, w, h, w, h, scale, origin[0], origin[1], mode)
         if mode != "pad":
             raise ValueError(f"unknown frame mode {mode!r}: expected 'resize' or 'pad'")
         check_frameable(image_width, image_height)
-        cw, ch = _pad_content(image_width, image_height, factor, min_pixels, max_pixels)
+        cw, ch = _pad_content(seen_w, seen_h, factor, min_pixels, max_pixels)
         mw = math.ceil(cw / factor) * factor
         mh = math.ceil(ch / factor) * factor
         return cls(image_width, image_height, cw, ch, mw, mh, scale, origin[0], origin[1], mode)

@@ -7,17 +7,36 @@ predicts what the agent would click.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PIL import Image
 
-from ..actions import FACTOR, Box, Click, Frame, FrameMode, MoveTo, ParseError, Point, smart_resize
+from ..actions import (
+    FACTOR,
+    Box,
+    Click,
+    Frame,
+    FrameMode,
+    MoveTo,
+    ParseError,
+    Point,
+    Resolution,
+    smart_resize,
+)
 from ..prompts import ImagePart, Profile, get_profile
 from .answers import parse_completion
 from .backends.base import Backend, Completion, CompletionRequest
 
-__all__ = ["GroundResult", "enlarge_crop", "ground", "grounding_request", "read_answer", "refine_crop"]
+__all__ = [
+    "GroundResult",
+    "enlarge_crop",
+    "ground",
+    "grounding_request",
+    "point_from_crop",
+    "read_answer",
+    "refine_crop",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +86,18 @@ def grounding_request(
     temperature: float | None = None,
     max_tokens: int | None = None,
     template: str | None = None,
+    scale: float = 1.0,
+    resolution: Resolution = "physical",
 ) -> tuple[CompletionRequest, Frame]:
-    """The request to send and the frame to map its answer back with.
+    """The request to send and the frame to map its answer back with (to the image's pixels).
 
     ``template`` replaces the profile's grounding prompt (a text with ``$instruction``).
+    ``scale`` (the image's pixels per logical pixel) matters only with ``resolution="logical"``:
+    the model then sees the image at its logical size, and the answer still maps back to the
+    image's own pixels.
     """
-    frame = profile.frame(image.size, mode=frame_mode)
+    budgeted = profile.frame(image.size, mode=frame_mode, scale=scale, resolution=resolution)
+    frame = replace(budgeted, scale=1.0)  # map back to the image's pixels, not logical ones
     framed = ImagePart(frame.apply(image))
     messages = profile.grounding_messages(instruction, framed, think=think, lang=lang, template=template)
     sampling = profile.sampling("ground", think, temperature=temperature, max_tokens=max_tokens)
@@ -113,7 +138,8 @@ def ground(
 ) -> GroundResult:
     """Ask ``backend`` where ``instruction``'s target is in ``image``; the answer in the image's pixels.
 
-    ``options`` are those of `grounding_request` (think, lang, frame_mode, temperature, max_tokens, template).
+    ``options`` are those of `grounding_request` (think, lang, frame_mode, temperature, max_tokens,
+    template, scale, resolution).
     """
     prof = profile if isinstance(profile, Profile) else get_profile(profile)
     request, frame = grounding_request(image, instruction, prof, **options)
@@ -161,3 +187,16 @@ def enlarge_crop(crop: Image.Image, profile: Profile) -> Image.Image:
         return crop
     th, tw = smart_resize(round(h * grow), round(w * grow), FACTOR, profile.min_pixels, profile.max_pixels)
     return crop.resize((tw, th), Image.Resampling.BICUBIC)
+
+
+def point_from_crop(
+    crop: tuple[int, int, int, int], enlarged_size: tuple[int, int], point: tuple[float, float]
+) -> tuple[float, float]:
+    """A point in the enlarged crop's pixels, back in the whole image's pixels.
+
+    Undoes `enlarge_crop` (the crop was scaled to ``enlarged_size``), then `refine_crop`
+    (the crop's top-left is ``crop[:2]``).
+    """
+    x0, y0, x1, y1 = crop
+    width, height = enlarged_size
+    return x0 + point[0] * (x1 - x0) / width, y0 + point[1] * (y1 - y0) / height

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..actions import (
+    DEFAULT_RESOLUTION,
     Action,
     CallUser,
     ConfigError,
@@ -33,6 +34,7 @@ from ..actions import (
     Finish,
     MimoGuiError,
     ParseError,
+    Resolution,
     UnsupportedAction,
     action_point,
     is_terminal,
@@ -44,8 +46,10 @@ from ..env_adapters.base import Env
 from ..prompts import ImagePart, PastStep, Profile, StepInput, get_profile
 from .answers import parse_completion
 from .backends.base import Backend, CompletionRequest
+from .checks import Checks
+from .instant import InstantActions
 from .interrupts import interruption
-from .recorder import Recorder, new_run_folder
+from .recorder import Recorder, collect_downloads, new_run_folder
 from .records import (
     ContextRecord,
     ErrorRecord,
@@ -56,6 +60,7 @@ from .records import (
     package_versions,
 )
 from .report import write_report
+from .session import DEFAULT_TASK, Session
 
 __all__ = ["Agent", "RunResult"]
 
@@ -98,8 +103,13 @@ class _State:
     resize: IncrementalResize = field(default_factory=IncrementalResize)
 
 
-class Agent:
-    """Drives an `Env` with a model.
+class Agent(InstantActions, Checks):
+    """Drives an `Env` with a model: a whole task (`run`), or a script's calls one by one.
+
+    A script's calls (`locate`, `click`, `type`, `check`, `query`, `act`, … see
+    `instant.InstantActions` and `checks.Checks`) are steps of one session, recorded in
+    one run folder that opens on the first call (or `start`) and is finished by `close`
+    or by leaving ``with Agent(...) as agent:``. `run` records each run in its own folder.
 
     Args:
         env: the screen (browser, desktop, phone).
@@ -120,6 +130,10 @@ class Agent:
             With neither, nothing is recorded.
         on_step: called with each step record as soon as it is recorded (progress display).
         temperature, max_tokens: sampling overrides.
+        task: the label of a script's session (``run.json``'s task, the folder's name).
+        resolution: what the model image's pixel budget applies to: ``physical`` pixels of
+            the screenshot, or ``logical`` screen units (a HiDPI screen shown as it would
+            look at scale 1; see `DEFAULT_RESOLUTION` and README "Image budget at HiDPI").
     """
 
     def __init__(
@@ -137,6 +151,8 @@ class Agent:
         on_step: Callable[[StepRecord], None] | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
+        task: str = DEFAULT_TASK,
+        resolution: Resolution = DEFAULT_RESOLUTION,
     ) -> None:
         if max_steps < 1:
             raise ConfigError(f"max_steps must be at least 1, got {max_steps}")
@@ -154,14 +170,24 @@ class Agent:
         self.runs_dir = Path(runs_dir) if runs_dir is not None else None
         self.on_step = on_step
         self.sampling = self.profile.sampling("step", think, temperature=temperature, max_tokens=max_tokens)
+        self._overrides = {"temperature": temperature, "max_tokens": max_tokens}
+        if resolution not in ("physical", "logical"):
+            raise ConfigError(f"resolution must be 'physical' or 'logical', got {resolution!r}")
+        self.resolution: Resolution = resolution
+        self._session = Session(self.out, self.runs_dir, self.run_record, task)
 
     # -- one step -------------------------------------------------------------------
 
-    def step(self, task: str, state: _State, recorder: Recorder | None = None) -> StepRecord:
-        """Observe, ask, parse, map, execute and record once; returns the step's record."""
+    def step(
+        self, task: str, state: _State, recorder: Recorder | None = None, *, instruction: str | None = None
+    ) -> StepRecord:
+        """Observe, ask, parse, map, execute and record once; returns the step's record.
+
+        ``instruction``: recorded as the step's (an `act` sub-goal).
+        """
         state.index += 1
         t: dict[str, float] = {}
-        rec = StepRecord(index=state.index, started_at=time.time())
+        rec = StepRecord(index=state.index, instruction=instruction, started_at=time.time())
         mark = time.perf_counter()
 
         def lap(stage: str) -> None:
@@ -173,7 +199,9 @@ class Agent:
         try:
             obs = self.env.observe()
             lap("capture")
-            frame = self.profile.frame(obs.size, scale=obs.scale, origin=obs.origin)
+            folder = recorder.folder if recorder is not None else None
+            rec.downloads += collect_downloads(self.env, folder)
+            frame = self._frame_for(obs)
             framed = ImagePart(frame.apply(obs.image, state.resize))
             rec.frame, rec.context = frame, ContextRecord.model_validate(obs.context())
             lap("frame")
@@ -223,6 +251,7 @@ class Agent:
                 details.append(self.env.execute(action).detail)
             rec.action = rec.actions[0] if rec.actions else None
             rec.result = "; ".join(d for d in details if d) or None
+            rec.downloads += collect_downloads(self.env, folder)
             lap("execute")
             state.feedback, state.mistakes_in_a_row = None, 0
         except _MODEL_MISTAKES as error:
@@ -266,13 +295,7 @@ class Agent:
         steps: list[StepRecord] = []
         outcome: tuple[RunOutcome, str | None] = ("max_steps", f"the step budget of {self.max_steps} ran out")
         try:
-            while state.index < self.max_steps:
-                rec = self.step(task, state, recorder)
-                steps.append(rec)
-                ended = _ending(rec, state, self.max_retries)
-                if ended is not None:
-                    outcome = ended
-                    break
+            outcome = self._loop(task, state, recorder, self.max_steps, steps)
             if recorder is not None:
                 self._look_once_more(recorder)
         except KeyboardInterrupt as exc:
@@ -293,14 +316,52 @@ class Agent:
                 write_report(recorder.folder)
         return RunResult(outcome[0], outcome[1], steps, recorder.folder if recorder else None)
 
-    def _look_once_more(self, recorder: Recorder) -> None:
-        """Record the screen after the last action; an env that cannot show it is no error."""
+    def _loop(
+        self,
+        task: str,
+        state: _State,
+        recorder: Recorder | None,
+        budget: int,
+        steps: list[StepRecord],
+        *,
+        instruction: str | None = None,
+    ) -> tuple[RunOutcome, str | None]:
+        """Step until the task ends or ``budget`` steps are spent; how it ended."""
+        first = state.index
+        while state.index - first < budget:
+            rec = self.step(task, state, recorder, instruction=instruction)
+            steps.append(rec)
+            ended = _ending(rec, state, self.max_retries)
+            if ended is not None:
+                return ended
+        return ("max_steps", f"the step budget of {budget} ran out")
+
+    # -- a script's session -----------------------------------------------------------
+
+    def act(self, instruction: str, *, max_steps: int | None = None) -> RunResult:
+        """Run the loop for a sub-goal inside the session: its steps (kind ``act``) join the
+        session's trajectory, numbered on. ``max_steps``: this call's budget (default the
+        agent's). Ends as `run` ends, without the final look (the session's `close` takes it).
+
+        Raises:
+            ConfigError: ``max_steps`` under 1.
+        """
+        budget = self.max_steps if max_steps is None else max_steps
+        if budget < 1:
+            raise ConfigError(f"max_steps must be at least 1, got {budget}")
+        session = self._session
+        recorder = session.open()
+        state = _State(index=session.index, resize=session.resize)
+        steps: list[StepRecord] = []
         try:
-            obs = self.env.observe()
-        except MimoGuiError:
-            return  # the run's outcome is already decided; a dead env says nothing more
-        recorder.run.final_screenshot = recorder.save_final_screenshot(obs.image, obs.png)
-        recorder.run.final_context = ContextRecord.model_validate(obs.context())
+            outcome = self._loop(instruction, state, recorder, budget, steps, instruction=instruction)
+        except BaseException as exc:
+            session.last_error = exc
+            raise
+        finally:
+            session.index = state.index
+        session.last_error = None
+        return RunResult(outcome[0], outcome[1], steps, session.folder if recorder else None)
 
     def _recorder(self, task: str) -> Recorder | None:
         if self.out is None and self.runs_dir is None:
@@ -324,6 +385,7 @@ class Agent:
             think=self.profile.thinking(self.think),
             max_steps=self.max_steps,
             max_retries=self.max_retries,
+            resolution=self.resolution,
             versions=package_versions(),
             started_at=started,
         )

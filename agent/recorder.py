@@ -4,6 +4,7 @@
     steps.jsonl     one `StepRecord` a line, appended, flushed and fsynced before the next step
     step_NNN.png    the screenshot each step saw, in physical pixels
     final.png       the screen after the last action (a run of N steps has N + 1 screenshots)
+    downloads/      files the browser downloaded, as the page named them (`collect_downloads`)
 
 `load_run` reads a folder back into typed records and tolerates a last line cut short
 by a crash.
@@ -22,14 +23,25 @@ from PIL import Image
 from pydantic import ValidationError
 
 from ..actions.errors import ConfigError
+from ..env_adapters.base import Env, FileTransfers
 from .durable import claim_fresh_folder, read_jsonl, write_atomically
 from .records import RunRecord, StepRecord
 
-__all__ = ["FINAL_SCREENSHOT", "LoadedRun", "Recorder", "load_run", "new_run_folder", "run_folder_name"]
+__all__ = [
+    "DOWNLOADS",
+    "FINAL_SCREENSHOT",
+    "LoadedRun",
+    "Recorder",
+    "collect_downloads",
+    "load_run",
+    "new_run_folder",
+    "run_folder_name",
+]
 
 RUN_FILE = "run.json"
 STEPS_FILE = "steps.jsonl"
 FINAL_SCREENSHOT = "final.png"
+DOWNLOADS = "downloads"
 SLUG_CHARS = 40
 
 
@@ -124,6 +136,7 @@ class Recorder:
         self._steps.flush()
         os.fsync(self._steps.fileno())
         self.run.steps = max(self.run.steps, step.index)
+        self.run.downloads.extend(step.downloads)
         if step.timings.model:
             self.run.model_seconds += step.timings.model
         self.run.prompt_tokens += step.prompt_tokens or 0
@@ -140,6 +153,16 @@ class Recorder:
             if not self._steps.closed:
                 self._steps.close()
             self.save_run()
+
+
+def collect_downloads(env: Env, folder: Path | None) -> list[str]:
+    """Save what ``env`` downloaded since the last call into ``folder/downloads/``; the
+    saved files' paths relative to ``folder``. Nothing for an env that downloads nothing,
+    or a run not recorded (the downloads then stay with the env)."""
+    if folder is None or not isinstance(env, FileTransfers):
+        return []
+    saved = env.save_downloads(folder / DOWNLOADS)
+    return [path.relative_to(folder).as_posix() for path in saved]
 
 
 def _claim(folder: Path) -> None:

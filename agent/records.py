@@ -113,6 +113,15 @@ class StepRecord(BaseModel):
     index: int = Field(ge=1)
     """1, 2, … matching ``step_NNN.png``."""
     kind: StepKind = "act"
+    """``act``: a model-chosen action (`Agent.run`, `Agent.act`, or `press`/`scroll` with no
+    target); ``locate``: `Agent.locate` and the actions on a described target; ``check``,
+    ``ask``, ``query``: the questions."""
+    instruction: str | None = None
+    """What an instant call was given: the target's description, the statement or the question
+    (an `Agent.act` step: its sub-goal); None for `Agent.run`'s steps."""
+    output: Any = None
+    """What the call returned, as JSON: the located point, the check's verdict and reason,
+    the answer, the query's validated object."""
     started_at: float
     """Unix time the step began."""
     screenshot: str | None = None
@@ -139,6 +148,10 @@ class StepRecord(BaseModel):
     """Every action executed in this step, in order."""
     described: str | None = None
     """What lay under the action's point, where the env could tell."""
+    downloads: list[str] = Field(default_factory=list)
+    """Files the browser downloaded, saved under ``downloads/`` in the run folder (paths
+    relative to it), listed in the step that saw them arrive: the one whose action started
+    them, or the next, whose look waited for the page to settle."""
     result: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
@@ -167,6 +180,10 @@ class RunRecord(BaseModel):
     answer: str | None = None
     """The `Finish` answer, the `Fail` reason or the `CallUser` question."""
     error: str | None = None
+    resolution: str = "physical"
+    """What the model image's pixel budget was applied to: ``physical`` or ``logical`` pixels."""
+    downloads: list[str] = Field(default_factory=list)
+    """Every file downloaded in the run, in order (paths relative to the run folder)."""
     final_screenshot: str | None = None
     """The screen after the run's last action (``final.png``), when it could be captured."""
     final_context: ContextRecord | None = None

@@ -13,7 +13,9 @@ say how the two relate, and `Frame` is built from them.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self, runtime_checkable
 
@@ -22,7 +24,7 @@ from PIL import Image
 from ..actions import Action, Point
 from ..actions.screen import Dialog, ScreenContext, Tab
 
-__all__ = ["ActionResult", "Dialog", "Env", "EnvBase", "Observation", "Tab"]
+__all__ = ["ActionResult", "Dialog", "Env", "EnvBase", "FileTransfers", "Observation", "Tab"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -111,6 +113,19 @@ class Env(Protocol):
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
+
+
+@runtime_checkable
+class FileTransfers(Protocol):
+    """An env that moves files in and out, which pixels cannot: the browser (`BrowserEnv`).
+
+    ``upload`` clicks a point and hands the file chooser it opens ``files``; ``save_downloads``
+    writes the downloads started since its last call into a folder and returns their paths.
+    """
+
+    def upload(self, point: Point, files: Sequence[str | Path]) -> ActionResult: ...
+
+    def save_downloads(self, folder: Path) -> list[Path]: ...
 
 
 class EnvBase(ABC):

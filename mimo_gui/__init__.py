@@ -38,6 +38,7 @@ from .actions import (
     FailSafeTriggered,
     Finish,
     Frame,
+    GuiAssertionError,
     Home,
     Hotkey,
     LongPress,
@@ -48,6 +49,8 @@ from .actions import (
     OpenApp,
     ParseError,
     Point,
+    QueryError,
+    Resolution,
     ScreenContext,
     Scroll,
     Space,
@@ -57,6 +60,7 @@ from .actions import (
     UnframeableImage,
     UnsupportedAction,
     Wait,
+    WaitTimeout,
     smart_resize,
 )
 from .actions.dialects import Decision
@@ -65,10 +69,12 @@ from .agent.backends.factory import create_backend
 from .agent.backends.openai import OpenAIBackend
 from .agent.backends.scripted import ScriptedBackend
 from .agent.backends.transformers import TransformersBackend
+from .agent.checks import Check
 from .agent.grounding import GroundResult, ground
 from .agent.loop import Agent, RunResult
 from .agent.recorder import LoadedRun, load_run
 from .agent.records import RunRecord, StepRecord
+from .agent.secrets import SecretText
 from .env_adapters.android import AndroidEnv
 from .env_adapters.base import ActionResult, Env, Observation
 from .env_adapters.browser import BrowserEnv
@@ -76,6 +82,7 @@ from .env_adapters.check import check_env
 from .env_adapters.desktop import DesktopEnv
 from .env_adapters.image import ImageEnv
 from .env_adapters.settle import Settle
+from .flows import load_flow, run_flow
 from .prompts import PROFILES, Profile, Sampling, get_profile
 
 __version__ = "0.1.0"
@@ -103,6 +110,7 @@ __all__ = [
     "CallUser",
     "Capabilities",
     "CaptureFailed",
+    "Check",
     "Click",
     "Completion",
     "CompletionRequest",
@@ -119,6 +127,7 @@ __all__ = [
     "Finish",
     "Frame",
     "GroundResult",
+    "GuiAssertionError",
     "Home",
     "Hotkey",
     "ImageEnv",
@@ -134,12 +143,15 @@ __all__ = [
     "ParseError",
     "Point",
     "Profile",
+    "QueryError",
+    "Resolution",
     "RunRecord",
     "RunResult",
     "Sampling",
     "ScreenContext",
     "ScriptedBackend",
     "Scroll",
+    "SecretText",
     "Settle",
     "Space",
     "StepRecord",
@@ -150,11 +162,14 @@ __all__ = [
     "UnframeableImage",
     "UnsupportedAction",
     "Wait",
+    "WaitTimeout",
     "__version__",
     "check_env",
     "create_backend",
     "get_profile",
     "ground",
+    "load_flow",
     "load_run",
+    "run_flow",
     "smart_resize",
 ]

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..actions import Action, ConfigError, Frame, FrameMode, Space
+from ..actions import Action, ConfigError, Frame, FrameMode, Resolution, Space
 from ..actions.dialects import Decision, Dialect
 from ..actions.screen import ScreenContext
-from .messages import ImagePart, Message, Sampling
-from .render import render_text
+from .messages import ImagePart, Message, Part, Sampling, TextPart
+from .render import render, render_text
 
 __all__ = [
     "NO_THINK_MAX_TOKENS",
@@ -123,8 +123,10 @@ class Profile(ABC):
         scale: float = 1.0,
         origin: tuple[float, float] = (0.0, 0.0),
         mode: FrameMode | None = None,
+        resolution: Resolution = "physical",
     ) -> Frame:
-        """The `Frame` for a screenshot of ``image_size`` physical pixels under this profile's budget."""
+        """The `Frame` for a screenshot of ``image_size`` physical pixels under this profile's
+        budget, applied to its physical or its logical size (`Resolution`)."""
         return Frame.fit(
             image_size[0],
             image_size[1],
@@ -133,6 +135,7 @@ class Profile(ABC):
             mode=mode or self.frame_mode,
             scale=scale,
             origin=origin,
+            resolution=resolution,
         )
 
     def thinking(self, think: bool | None) -> bool | None:
@@ -193,6 +196,26 @@ class Profile(ABC):
         ``template``: a prompt text with a ``$instruction`` placeholder, used instead of the
         profile's own (``--prompt-file``); the rest of the message layout stays the profile's.
         """
+
+    def _tail(self, think: bool | None) -> tuple[Part, ...]:
+        """What follows the text of a user turn (MiMo: ``" /no_think"`` with thinking off)."""
+        return ()
+
+    def question_messages(
+        self, image: ImagePart, text: str, *, think: bool | None = None, answer_format: str = ""
+    ) -> tuple[Message, ...]:
+        """Messages asking ``text`` about ``image``: a check, a question or a query.
+
+        The image comes first, then the question and ``answer_format`` (how to answer), then
+        the family's tail (MiMo's ``/no_think`` when thinking is off). No system message: the
+        chat template's own applies, as for agent steps.
+        """
+        prompt = render("question", question=text, answer_format=answer_format).rstrip()
+        return (Message("user", (image, TextPart(prompt), *self._tail(think))),)
+
+    def feedback_message(self, text: str, *, think: bool | None = None) -> Message:
+        """A user turn telling the model what was wrong with its last answer (a retry's)."""
+        return Message("user", (TextPart(text), *self._tail(think)))
 
     @abstractmethod
     def step_messages(self, step: StepInput) -> tuple[Message, ...]:

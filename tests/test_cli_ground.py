@@ -264,3 +264,30 @@ def test_ground_through_the_transformers_backend_on_a_tiny_local_model(tmp_path,
         last
         == "mimo-gui ground: error: the answer holds no action (it is empty after the reasoning); raw answer: ''"
     )
+
+
+@pytest.mark.parametrize("resolution", ["physical", "logical"])
+def test_a_2x_screenshot_at_its_logical_size_still_answers_in_its_own_pixels(
+    tmp_path, capsys, resolution
+) -> None:
+    # A 1280x800 page captured at scale 2; the button sits at (2000..2100, 1400..1460).
+    shot = screenshot(tmp_path / "shot.png", (2560, 1600), (2000, 1400, 2100, 1460))
+    with serve_chat(mimo_like) as server:
+        args = ["ground", str(shot), "the red button", "--base-url", server.url, "--model", "mimo-vl-test"]
+        code = main([*args, "--scale", "2", "--resolution", resolution])
+        (request,) = server.chat_requests
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert 1998 <= out["x"] <= 2102 and 1398 <= out["y"] <= 1462
+    # The budget applies to 1280x800 (logical) or to the whole 2560x1600 (physical).
+    side = (1280, 800) if resolution == "logical" else (2560, 1600)
+    h, w = smart_resize(side[1], side[0], min_pixels=3136, max_pixels=4096 * 28 * 28)
+    assert request.images[0].size == (w, h)
+
+
+def test_a_bad_scale_is_one_line(tmp_path, capsys) -> None:
+    shot = screenshot(tmp_path / "shot.png", (100, 100), (10, 10, 20, 20))
+    assert main(["ground", str(shot), "x", "--base-url", "http://127.0.0.1:9/v1", "--scale", "0"]) == 2
+    assert (
+        capsys.readouterr().err.strip() == "mimo-gui ground: error: --scale must be a positive number, got 0"
+    )

@@ -17,7 +17,8 @@ EXPECTED = {
     "Observation", "OpenAIBackend", "OpenApp", "ParseError", "Point", "Profile", "RunRecord", "RunResult",
     "Sampling", "ScriptedBackend", "Scroll", "Space", "StepRecord", "Swipe", "SwitchTab", "TransformersBackend",
     "Type", "UnsupportedAction", "Wait", "__version__", "check_env", "create_backend", "get_profile", "ground",
-    "load_run", "smart_resize",
+    "load_run", "smart_resize", "Check", "GuiAssertionError", "QueryError", "WaitTimeout", "SecretText", "Resolution",
+    "load_flow", "run_flow",
 }  # fmt: skip
 
 HEAVY = ("torch", "torchvision", "transformers", "accelerate", "playwright", "pyautogui", "mss", "adbutils")
@@ -60,5 +61,9 @@ def test_the_error_tree() -> None:
         assert issubclass(getattr(errors, name), errors.BackendError)
     for name in ("UnsupportedAction", "ActionFailed", "CaptureFailed"):
         assert issubclass(getattr(errors, name), errors.EnvError)
+    assert issubclass(errors.QueryError, errors.ParseError)
+    assert issubclass(errors.GuiAssertionError, errors.MimoGuiError)
+    assert issubclass(errors.GuiAssertionError, AssertionError)  # a test runner's failed assertion
+    assert issubclass(errors.WaitTimeout, errors.MimoGuiError)
     e = errors.ParseError("no action", raw="x" * 400, expected="json")
     assert str(e) == "no action; raw answer: '" + "x" * 300 + "…'" and e.raw == "x" * 400

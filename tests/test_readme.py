@@ -78,7 +78,7 @@ def test_the_ground_example_is_what_ground_prints(tmp_path, capsys) -> None:
 @pytest.mark.browser
 def test_the_python_example_runs(tmp_path, monkeypatch, capsys) -> None:
     pytest.importorskip("playwright")
-    (example,) = [b for b in python_blocks() if "Agent(env" in b]
+    (example,) = [b for b in python_blocks() if "agent.run(" in b]
     with DemoServer() as app:
         model = DemoModel(app.url, password="hunter2")
 
@@ -95,6 +95,24 @@ def test_the_python_example_runs(tmp_path, monkeypatch, capsys) -> None:
         assert [(a.username, a.password) for a in app.logins()] == [("alice", "hunter2")]
     printed = capsys.readouterr().out.split()
     assert printed[0] == "finished" and Path(tmp_path / printed[-1]).is_dir()
+
+
+@pytest.mark.browser
+def test_the_script_example_runs(tmp_path, monkeypatch, capsys) -> None:
+    from tests.flows.demo_model import DemoFlowModel
+
+    (example,) = [b for b in python_blocks() if "agent.click(" in b]
+    monkeypatch.setenv("PASSWORD", "s3cret horse")
+    with DemoServer() as app, serve_chat(DemoFlowModel(app), model="mimo-vl") as chat:
+        code = example.replace("http://127.0.0.1:8080", app.url).replace("http://localhost:8000/v1", chat.url)
+        assert code != example
+        monkeypatch.chdir(tmp_path)
+        exec(compile(code, "README.md", "exec"), {})
+        assert [(a.username, a.password) for a in app.logins()] == [("alice", "s3cret horse")]
+    who, folder = capsys.readouterr().out.split()
+    assert who == "alice" and (tmp_path / folder / "report.html").is_file()
+    for path in (tmp_path / folder).rglob("*"):  # the secret is typed, and written nowhere
+        assert not path.is_file() or b"s3cret horse" not in path.read_bytes(), path
 
 
 def test_the_load_run_example_runs(tmp_path, capsys) -> None:

@@ -9,6 +9,7 @@ One module per job, the shape the desktop and Android adapters copy:
   asked), stale while a dialog blocks;
 - ``dialogs.py``: holding dialogs open for the model, and the greenlet hand-off;
 - ``keys.py``: our key names as Playwright spells them;
+- ``transfers.py``: uploads through the file chooser a click opens, and downloads;
 - ``errors.py``: the one place Playwright's exceptions become `EnvError` subclasses;
 - ``js/``: the scripts run in the page, as package data.
 
@@ -17,7 +18,7 @@ package costs nothing.
 """
 
 from .chromium import CHROMIUM_ARGS, VIEWPORT_SIDES, check_viewport, find_chromium
-from .env import BROWSER_SETTLE, BrowserEnv
+from .env import BROWSER_SETTLE, BrowserEnv, Capture
 from .keys import playwright_key
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "CHROMIUM_ARGS",
     "VIEWPORT_SIDES",
     "BrowserEnv",
+    "Capture",
     "check_viewport",
     "find_chromium",
     "playwright_key",

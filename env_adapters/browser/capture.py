@@ -32,10 +32,13 @@ class Camera:
     Args:
         dialogs: where to ask whether a dialog blocks a tab.
         settle: how long to wait for the screen to settle after an action.
+        css: capture one pixel per CSS pixel (Chromium scales the page down before encoding:
+            at a device scale factor of 2 a quarter of the pixels to encode, send and frame).
     """
 
-    def __init__(self, dialogs: DialogDesk, settle: Settle) -> None:
+    def __init__(self, dialogs: DialogDesk, settle: Settle, *, css: bool = False) -> None:
         self.settle = settle
+        self.css = css
         self._dialogs = dialogs
         self._frames: dict[int, Image.Image] = {}
 
@@ -90,7 +93,9 @@ class Camera:
                 # Headless Chromium sometimes never answers a screenshot right after a
                 # navigation; a short timeout and another try gets past it.
                 with playwright_errors(f"screenshot of {page.url} failed", fallback=CaptureFailed):
-                    return page.screenshot(type="png", timeout=_CAPTURE_TIMEOUT_MS)
+                    return page.screenshot(
+                        type="png", timeout=_CAPTURE_TIMEOUT_MS, scale="css" if self.css else "device"
+                    )
             except CaptureFailed as exc:
                 last = exc
         reason = first_line(last.__cause__) if last and last.__cause__ else "?"

@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self, assert_never
+from typing import TYPE_CHECKING, Any, Literal, Self, assert_never
 
 from ...actions import (
     Action,
@@ -67,7 +67,10 @@ from .transfers import Downloads, upload_through_chooser
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
-__all__ = ["BROWSER_SETTLE", "BrowserEnv"]
+__all__ = ["BROWSER_SETTLE", "BrowserEnv", "Capture"]
+
+Capture = Literal["device", "css"]
+"""A screenshot's pixels: physical (``device``) or one per CSS pixel (``css``)."""
 
 _NAVIGATE_TIMEOUT_MS = 30_000
 _DESCRIBE_LIMIT = 100
@@ -104,6 +107,7 @@ class BrowserEnv(EnvBase):
         headless: bool | None = None,
         device_scale_factor: float | None = None,
         settle: Settle | None = None,
+        capture: Capture = "device",
     ) -> None:
         """Wrap ``page``; prefer `launch`, `connect` or `from_page`.
 
@@ -116,10 +120,16 @@ class BrowserEnv(EnvBase):
             headless: as launched, where known.
             device_scale_factor: as launched; else read from the page.
             settle: how long `observe` waits for the screen to settle after an action.
+            capture: ``device``: screenshots in physical pixels (``scale`` is the device scale
+                factor); ``css``: one pixel per CSS pixel (``scale`` 1), which Chromium makes
+                by scaling down before it encodes: the cheap way to show a HiDPI page at its
+                logical resolution (``--resolution logical``).
 
         Raises:
-            ConfigError: ``page`` is not a sync-API Playwright page (an async one, say).
+            ConfigError: ``page`` is not a sync-API Playwright page (an async one, say), or
+                ``capture`` is neither.
         """
+        _check_capture(capture)
         _require_sync_page(page)
         self._page: Page | None = page
         self._context: BrowserContext = page.context
@@ -131,7 +141,8 @@ class BrowserEnv(EnvBase):
         self._closed = False
         self._acted = False
         self._dialogs = DialogDesk(bring_forward=self._bring_forward)
-        self._camera = Camera(self._dialogs, settle or BROWSER_SETTLE)
+        self._capture: Capture = capture
+        self._camera = Camera(self._dialogs, settle or BROWSER_SETTLE, css=capture == "css")
         self.dialog_log = self._dialogs.log
         # The window's CSS size, read now for pages Playwright knows no viewport of (CDP, a
         # window-sized context): a frame for a tab a dialog blocks cannot ask the page later.
@@ -142,6 +153,9 @@ class BrowserEnv(EnvBase):
                 inner_width, inner_height, ratio = page.evaluate(_script("metrics"))
             self._window = int(inner_width), int(inner_height)
             self._dsf = self._dsf or float(ratio)
+        # At a device scale factor of 1 both captures give the same pixels, and Playwright's
+        # CSS-scale path is about 30 ms faster a screenshot (bench/instant_action.py).
+        self._camera.css = capture == "css" or self._dsf == 1.0
         self._downloads = Downloads()
         for tab in self._context.pages:
             self._downloads.watch(tab)
@@ -165,6 +179,7 @@ class BrowserEnv(EnvBase):
         headless: bool = True,
         chromium: str | None = None,
         settle: Settle | None = None,
+        capture: Capture = "device",
     ) -> BrowserEnv:
         """Start Chromium with one tab of ``viewport`` CSS pixels, open on ``url`` if given.
 
@@ -180,6 +195,7 @@ class BrowserEnv(EnvBase):
             raise ConfigError(f"viewport must be two integers (width, height), got {viewport!r}")
         width, height = check_viewport(*viewport)
         scale = check_scale(device_scale_factor)
+        _check_capture(capture)
         if not headless:
             require_display()
         executable = find_chromium(chromium)
@@ -205,6 +221,7 @@ class BrowserEnv(EnvBase):
             headless=headless,
             device_scale_factor=scale,
             settle=settle,
+            capture=capture,
         )
         if url is not None:
             try:
@@ -216,7 +233,9 @@ class BrowserEnv(EnvBase):
         return env
 
     @classmethod
-    def connect(cls, cdp_url: str, *, timeout: float = 30.0, settle: Settle | None = None) -> BrowserEnv:
+    def connect(
+        cls, cdp_url: str, *, timeout: float = 30.0, settle: Settle | None = None, capture: Capture = "device"
+    ) -> BrowserEnv:
         """Attach to a running Chromium (``--remote-debugging-port``) and use its first tab.
 
         `close` disconnects and leaves that Chromium running.
@@ -224,6 +243,7 @@ class BrowserEnv(EnvBase):
         Raises:
             EnvUnreachable: nothing answers at ``cdp_url``, or no page can be had there (the URL is named).
         """
+        _check_capture(capture)
         browser = connect_browser(cdp_url, timeout=timeout)
         try:
             no_page = f"attached to Chromium at {cdp_url} but found no page"
@@ -238,6 +258,7 @@ class BrowserEnv(EnvBase):
                 uses_shared_playwright=True,
                 chromium=source,
                 settle=settle,
+                capture=capture,
             )
         except BaseException:
             with suppressed():
@@ -246,13 +267,15 @@ class BrowserEnv(EnvBase):
             raise
 
     @classmethod
-    def from_page(cls, page: Page, *, settle: Settle | None = None) -> BrowserEnv:
+    def from_page(
+        cls, page: Page, *, settle: Settle | None = None, capture: Capture = "device"
+    ) -> BrowserEnv:
         """Wrap a sync-API Playwright page someone else owns; `close` leaves its browser open.
 
         Raises:
             ConfigError: ``page`` comes from Playwright's async API, or is no page at all.
         """
-        return cls(page, settle=settle)
+        return cls(page, settle=settle, capture=capture)
 
     # -- the Env contract ---------------------------------------------------------------
 
@@ -290,7 +313,7 @@ class BrowserEnv(EnvBase):
         tabs = self._tabs(page)  # one title round trip per tab; the active one is among them
         return Observation(
             image=image,
-            scale=self._dsf,
+            scale=self._image_scale,
             url=page.url,
             title=next((t.title for t in tabs if t.active), None),
             tabs=tabs,
@@ -333,6 +356,7 @@ class BrowserEnv(EnvBase):
             "url": None if self._closed or self._page is None else self._page.url,
             "viewport": None if self._closed else list(self._viewport()),
             "device_scale_factor": self._dsf,
+            "capture": self._capture,
             "headless": self._headless,
             "chromium": self._chromium,
             "settle": {
@@ -503,7 +527,12 @@ class BrowserEnv(EnvBase):
         # context's tabs all have a viewport or none, so the last fallback is never reached.
         size = self.page.viewport_size
         width, height = (size["width"], size["height"]) if size is not None else self._window or (1280, 800)
-        return max(1, round(width * self._dsf)), max(1, round(height * self._dsf))
+        return max(1, round(width * self._image_scale)), max(1, round(height * self._image_scale))
+
+    @property
+    def _image_scale(self) -> float:
+        """Screenshot pixels per CSS pixel."""
+        return 1.0 if self._capture == "css" else self._dsf
 
     def _viewport(self) -> tuple[int, int]:
         page = self.page
@@ -525,6 +554,11 @@ def _script(name: str) -> str:
     """A page script from ``js/<name>.js``, without its leading comment lines."""
     text = resources.files(__package__).joinpath("js", f"{name}.js").read_text(encoding="utf-8")
     return "\n".join(line for line in text.splitlines() if not line.startswith("//")).strip()
+
+
+def _check_capture(capture: object) -> None:
+    if capture not in ("device", "css"):
+        raise ConfigError(f"capture must be 'device' or 'css', got {capture!r}")
 
 
 def _require_sync_page(page: object) -> None:

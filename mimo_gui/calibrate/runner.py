@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..actions import Click, Frame, Point, Space, map_points
+from ..actions import DEFAULT_RESOLUTION, Click, Frame, Point, Resolution, Space, map_points
 from ..actions.errors import CaptureFailed
 from ..env_adapters.base import Env
 from ..prompts import Profile
@@ -202,19 +202,20 @@ def calibrate(
     find_timeout: float = 3.0,
     press_timeout: float = 2.0,
     colour_tolerance: int = DEFAULT_TOLERANCE,
+    resolution: Resolution = DEFAULT_RESOLUTION,
 ) -> CalibrationResult:
     """Prove (or disprove) ``env``'s screenshot-to-screen mapping with ``board``'s markers.
 
     The frame is built exactly as the agent loop builds it,
-    ``profile.frame(obs.size, scale=obs.scale, origin=obs.origin)``, so what passes here is
-    the mapping a run uses.
+    ``profile.frame(obs.size, scale=obs.scale, origin=obs.origin, resolution=...)``, so what
+    passes here is the mapping a run uses.
 
     Raises:
         CaptureFailed: the screenshot changed size between looks (the monitor was reconfigured).
         EnvError, EnvUnreachable: the env or the board failed.
     """
     first = env.observe()
-    frame = profile.frame(first.size, scale=first.scale, origin=first.origin)
+    frame = profile.frame(first.size, scale=first.scale, origin=first.origin, resolution=resolution)
     inset = math.ceil((half + 2) * frame.scale * frame.content_width / frame.image_width)
     targets = choose_targets(frame, inset=inset)
     intended = [

@@ -5,7 +5,7 @@
     options.py         shared flags; building the profile, backend and browser from them
     paths.py           output paths checked before anything starts
     progress.py        what is printed while a run or an eval works
-    ground.py, run.py, demo.py, report.py               one command each
+    ground.py, run.py, run_flow.py, replay.py, demo.py, report.py, calibrate.py   one command each
     eval.py, eval_grounding.py, eval_compare.py, eval_synth.py   ``mimo-gui eval …``
 
 Exit codes, for every command: 0 done; 1 failed (the model's answer was unusable, the task

@@ -18,8 +18,10 @@ from .eval import add_eval_parser
 from .exits import EXIT_CODES_HELP, EXIT_INTERRUPTED, exit_code_for
 from .ground import add_ground_parser
 from .options import Parser, examples
+from .replay import add_replay_parser
 from .report import add_report_parser
 from .run import add_run_parser
+from .run_flow import add_run_flow_parser
 
 __all__ = ["build_parser", "eval_main", "main", "package_version"]
 
@@ -51,8 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands", parser_class=Parser)
     add_ground_parser(sub)
     add_run_parser(sub)
+    add_run_flow_parser(sub)
     add_demo_parser(sub)
     add_report_parser(sub)
+    add_replay_parser(sub)
     add_eval_parser(sub)
     add_calibrate_parser(sub)
     return parser
@@ -67,7 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.error("choose a command: ground, run, demo, report, eval or calibrate (see mimo-gui --help)")
+        parser.error(
+            "choose a command: ground, run, run-flow, replay, demo, report, eval or calibrate "
+            "(see mimo-gui --help)"
+        )
     command = " ".join(c for c in (args.command, getattr(args, "eval_command", None)) if c)
     try:
         with sigterm_as_interrupt():

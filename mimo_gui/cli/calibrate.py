@@ -14,11 +14,13 @@ from .options import (
     add_browser_options,
     add_desktop_options,
     add_env_option,
+    add_resolution_option,
     check_browser_options,
     check_env_options,
     examples,
     open_env,
     resolve_profile,
+    resolve_resolution,
 )
 
 __all__ = ["add_calibrate_parser", "run_calibrate"]
@@ -65,6 +67,7 @@ def add_calibrate_parser(sub: argparse._SubParsersAction[Parser]) -> None:
     )
     p.add_argument("--min-pixels", type=int, help="smallest image area the model is shown")
     p.add_argument("--max-pixels", type=int, help="largest image area the model is shown")
+    add_resolution_option(p)
     p.add_argument("--json", action="store_true", help="print the result as JSON instead of the table")
     p.set_defaults(func=run_calibrate, cdp_url=None)
 
@@ -89,7 +92,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     with open_env(args, None) as env:
         board: Board = BrowserBoard(env) if isinstance(env, BrowserEnv) else DesktopBoard.for_env(env)
         try:
-            result = calibrate(env, board, profile)
+            result = calibrate(env, board, profile, resolution=resolve_resolution(args))
         finally:
             board.close()
     if args.json:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 
 from ..actions import ConfigError
@@ -12,10 +13,12 @@ from .exits import EXIT_OK
 from .options import (
     Parser,
     add_model_options,
+    add_resolution_option,
     build_backend,
     check_lang,
     examples,
     resolve_profile,
+    resolve_resolution,
     resolve_think,
 )
 from .paths import check_image_output
@@ -42,6 +45,14 @@ def add_ground_parser(sub: argparse._SubParsersAction[Parser]) -> None:
     p.add_argument("instruction", help='what to find, e.g. "the Save button"')
     add_model_options(p)
     p.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="the screenshot's physical pixels per logical pixel (2 for a Retina or 2x capture; "
+        "default 1): with --resolution logical the model sees it at its logical size",
+    )
+    add_resolution_option(p)
+    p.add_argument(
         "--lang", choices=("en", "cn"), default="en", help="prompt language (mimo-vl: Xiaomi's cn prompt)"
     )
     p.add_argument(
@@ -57,6 +68,8 @@ def run_ground(args: argparse.Namespace) -> int:
 
     if not args.instruction.strip():
         raise ConfigError("the instruction is empty")
+    if not (math.isfinite(args.scale) and args.scale > 0):
+        raise ConfigError(f"--scale must be a positive number, got {args.scale:g}")
     if args.annotate is not None:
         check_image_output(args.annotate, "--annotate")  # before the model spends a minute on it
     image = ImageEnv(args.image).observe().image
@@ -72,6 +85,8 @@ def run_ground(args: argparse.Namespace) -> int:
             think=resolve_think(args),
             lang=args.lang,
             max_tokens=args.max_tokens,
+            scale=args.scale,
+            resolution=resolve_resolution(args),
         )
     finally:
         backend.close()

@@ -10,9 +10,9 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, cast
 
-from ..actions import ConfigError, Navigate
+from ..actions import DEFAULT_RESOLUTION, ConfigError, Navigate, Resolution
 from ..agent.backends.base import Backend
 from ..agent.backends.factory import BACKEND_KINDS, choose_backend_kind, create_backend
 from ..prompts import PROFILES, Profile, get_profile
@@ -148,6 +148,28 @@ def add_model_options(p: argparse.ArgumentParser, *, answers_help: str = ANSWERS
         help="how screenshots travel to a server (default jpeg q90 4:4:4; png: lossless, slower to encode)",
     )
     p.add_argument("--answers", type=Path, metavar="FILE", help=answers_help)
+
+
+def add_resolution_option(p: argparse.ArgumentParser) -> None:
+    """``--resolution``: what the model image's pixel budget applies to on a HiDPI screen."""
+    p.add_argument(
+        "--resolution",
+        choices=("physical", "logical"),
+        help="frame a HiDPI screenshot at its physical pixels or at its logical size, a quarter "
+        f"of the pixels at scale 2 (env MIMO_GUI_RESOLUTION; default {DEFAULT_RESOLUTION})",
+    )
+
+
+def resolve_resolution(args: argparse.Namespace) -> Resolution:
+    """``--resolution``, else ``MIMO_GUI_RESOLUTION``, else the default.
+
+    Raises:
+        ConfigError: ``MIMO_GUI_RESOLUTION`` names neither.
+    """
+    given = getattr(args, "resolution", None) or os.environ.get("MIMO_GUI_RESOLUTION") or DEFAULT_RESOLUTION
+    if given not in ("physical", "logical"):
+        raise ConfigError(f"MIMO_GUI_RESOLUTION must be 'physical' or 'logical', got {given!r}")
+    return cast(Resolution, given)
 
 
 def resolve_profile(args: argparse.Namespace) -> Profile:
@@ -336,10 +358,13 @@ def open_browser(args: argparse.Namespace, url: str | None) -> Env:
         ConfigError: no Chromium or playwright, or bad launch settings.
         EnvUnreachable: nothing listens at ``--cdp-url``, or ``url`` cannot be reached.
     """
-    from ..env_adapters.browser import BrowserEnv
+    from ..env_adapters.browser import BrowserEnv, Capture
 
+    # At the logical resolution Chromium itself captures one pixel per CSS pixel: a quarter of
+    # the pixels to encode and frame at scale 2.
+    capture: Capture = "css" if resolve_resolution(args) == "logical" else "device"
     if args.cdp_url:
-        env = BrowserEnv.connect(args.cdp_url)
+        env = BrowserEnv.connect(args.cdp_url, capture=capture)
         if url:
             try:
                 env.execute(Navigate(url=url))
@@ -349,7 +374,12 @@ def open_browser(args: argparse.Namespace, url: str | None) -> Env:
         return env
     size, scale = launch_settings(args)
     return BrowserEnv.launch(
-        url, viewport=size, device_scale_factor=scale, headless=not args.headed, chromium=args.chromium
+        url,
+        viewport=size,
+        device_scale_factor=scale,
+        headless=not args.headed,
+        chromium=args.chromium,
+        capture=capture,
     )
 
 

@@ -20,12 +20,14 @@ from .options import (
     add_desktop_options,
     add_env_option,
     add_model_options,
+    add_resolution_option,
     build_backend,
     check_browser_options,
     check_env_options,
     examples,
     open_env,
     resolve_profile,
+    resolve_resolution,
     resolve_think,
 )
 from .paths import check_output_folder
@@ -43,6 +45,7 @@ RUNS_DIR = Path("runs")
 def add_run_options(p: argparse.ArgumentParser) -> None:
     """The flags of every command that drives a screen (``run``, ``demo``)."""
     p.add_argument("--max-steps", type=int, default=20, help="most model calls in the run (default 20)")
+    add_resolution_option(p)
     add_browser_options(p)
     p.add_argument("--out", type=Path, metavar="DIR", help="the run folder (default runs/<time>-<task>/)")
 
@@ -80,6 +83,7 @@ def run_task(args: argparse.Namespace, task: str, env: Env, backend: Backend, pr
         runs_dir=None if args.out else RUNS_DIR,
         on_step=StepPrinter(),
         max_tokens=args.max_tokens,
+        resolution=resolve_resolution(args),
     )
     print(
         f"task: {task}\nmodel: {backend.model} via {backend.name}, profile {agent.profile.name}",

@@ -210,3 +210,36 @@ def test_a_monitor_that_is_not_there_is_a_config_error_listing_them(requested: A
 def test_no_monitor_at_all_is_unreachable() -> None:
     with pytest.raises(EnvUnreachable, match="no monitor"):
         read_monitors(_MSS_LIST[:1])
+
+
+# -- the budget at the logical resolution ------------------------------------------------------
+
+_MIMO = get_profile("mimo-vl")
+MIMO_BUDGET = {"min_pixels": _MIMO.min_pixels, "max_pixels": _MIMO.max_pixels}
+
+
+@pytest.mark.parametrize("mode", ["resize", "pad"])
+def test_logical_framing_shows_the_screen_as_it_looks_at_scale_1(mode) -> None:
+    # A 1280x800 page at device scale factor 2: a 2560x1600 screenshot.
+    logical = Frame.fit(2560, 1600, **MIMO_BUDGET, mode=mode, scale=2.0, resolution="logical")
+    at_1x = Frame.fit(1280, 800, **MIMO_BUDGET, mode=mode)
+    assert logical.model_size == at_1x.model_size
+    physical = Frame.fit(2560, 1600, **MIMO_BUDGET, mode=mode, scale=2.0)
+    # A quarter of the pixels, less what the budget already cuts from the physical image.
+    assert logical.image_tokens * 2.9 < physical.image_tokens <= 4096
+    # The way back still starts from the physical screenshot and lands on the same CSS pixel.
+    for mx, my in [(0, 0), (640, 400), (1279, 799), (123.5, 456.25)]:
+        p = logical.to_screen(Point(x=mx, y=my, space=Space.MODEL_PIXELS))
+        q = at_1x.to_screen(Point(x=mx, y=my, space=Space.MODEL_PIXELS))
+        assert (p.x, p.y) == pytest.approx((q.x, q.y), abs=1e-9)
+        back = logical.to_model(p)
+        assert (back.x, back.y) == pytest.approx((mx, my), abs=1e-9)
+
+
+def test_logical_framing_changes_nothing_at_scale_1_and_never_upscales() -> None:
+    for scale in (1.0, 0.5):
+        assert Frame.fit(1920, 1080, **MIMO_BUDGET, scale=scale, resolution="logical") == Frame.fit(
+            1920, 1080, **MIMO_BUDGET, scale=scale
+        )
+    with pytest.raises(ValueError, match="unknown resolution 'retina'"):
+        Frame.fit(100, 100, **MIMO_BUDGET, resolution="retina")  # type: ignore[arg-type]

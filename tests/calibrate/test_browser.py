@@ -40,12 +40,16 @@ def calibrate_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int,
 @pytest.mark.parametrize(
     ("dsf", "viewport"), [("1", "1280x800"), ("1.5", "1280x800"), ("2", "1024x640"), ("1", "400x300")]
 )
-def test_the_true_geometry_passes(capsys, chromium, dsf, viewport) -> None:
+@pytest.mark.parametrize("resolution", ["logical", "physical"])
+def test_the_true_geometry_passes(capsys, chromium, dsf, viewport, resolution) -> None:
     code, result = calibrate_json(
-        capsys, "--chromium", chromium, "--device-scale-factor", dsf, "--viewport", viewport
-    )
+        capsys, "--chromium", chromium, "--device-scale-factor", dsf, "--viewport", viewport,
+        "--resolution", resolution,
+    )  # fmt: skip
     width, height = (int(v) for v in viewport.split("x"))
-    assert result["frame"]["screenshot"] == [round(width * float(dsf)), round(height * float(dsf))]
+    # At the logical resolution (the default) Chromium captures one pixel per CSS pixel.
+    shot_scale = float(dsf) if resolution == "physical" else 1.0
+    assert result["frame"]["screenshot"] == [round(width * shot_scale), round(height * shot_scale)]
     assert result["settings"]["device_scale_factor"] == float(dsf)
     assert len(result["targets"]) == 13
     for t in result["targets"]:
@@ -53,9 +57,9 @@ def test_the_true_geometry_passes(capsys, chromium, dsf, viewport) -> None:
         assert all(abs(e) <= 1.0 for e in t["error"]), t
         # The marker was seen where it was drawn: the board's truth and the screenshot agree
         # to within a physical pixel.
-        assert all(abs(s - d * float(dsf)) <= 1.0 for s, d in zip(t["seen"], t["drawn"])), t
+        assert all(abs(s - d * shot_scale) <= 1.0 for s, d in zip(t["seen"], t["drawn"])), t
     assert result["passed"] and result["within"] == 13
-    assert result["measured"]["scale"] == pytest.approx([float(dsf)] * 2, rel=0.01)
+    assert result["measured"]["scale"] == pytest.approx([shot_scale] * 2, rel=0.01)
     assert code == 0
 
 

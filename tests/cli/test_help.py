@@ -29,7 +29,7 @@ ALL = commands(build_parser())
 
 
 def test_the_walk_finds_every_command() -> None:
-    assert set(ALL) >= {("ground",), ("run",), ("demo",), ("report",), ("eval",), ("calibrate",), ("eval", "grounding"),
+    assert set(ALL) >= {("ground",), ("run",), ("demo",), ("report",), ("eval",), ("calibrate",), ("run-flow",), ("replay",), ("eval", "grounding"),
                         ("eval", "compare"), ("eval", "synth")}  # fmt: skip
 
 
@@ -70,7 +70,7 @@ def test_no_command_lists_the_commands() -> None:
     out = mimo_gui()
     assert out.returncode == 2
     assert out.stderr.strip() == (
-        "mimo-gui: error: choose a command: ground, run, demo, report, eval or calibrate (see mimo-gui --help)"
+        "mimo-gui: error: choose a command: ground, run, run-flow, replay, demo, report, eval or calibrate (see mimo-gui --help)"
     )
 
 

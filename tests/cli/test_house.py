@@ -18,7 +18,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / ".ci"))
 import check_layers  # noqa: E402
 
-COMMAND_MODULES = ["ground", "run", "demo", "report", "eval", "eval_grounding", "eval_compare", "eval_synth"]
+COMMAND_MODULES = [
+    *("ground", "run", "run_flow", "replay", "demo", "report", "calibrate"),
+    *("eval", "eval_grounding", "eval_compare", "eval_synth"),
+]
 
 
 def test_the_cli_is_a_package_with_a_module_per_command() -> None:

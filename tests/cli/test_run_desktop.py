@@ -77,7 +77,7 @@ def test_a_scale_override_is_recorded_and_used(x_server: XServer, tk_probe: TkPr
     tk_probe.clear()
     code = main(
         ["run", "click the box", "--env", "desktop", "--monitor", "2", "--scale", "2", "--backend",
-         "scripted", "--answers", str(answers), "--out", str(out)]
+         "scripted", "--answers", str(answers), "--out", str(out), "--resolution", "physical"]
     )  # fmt: skip
     assert code == 0
     press = tk_probe.wait_for(lambda e: e["event"] == "press", what="the click")

@@ -382,10 +382,29 @@ def test_settings_report_the_launch(fresh: BrowserEnv, base_url: str) -> None:
         "url": f"{base_url}/form.html",
         "viewport": list(VIEWPORT),
         "device_scale_factor": 1.0,
+        "capture": "device",
         "headless": True,
         "chromium": find_chromium(),
         "settle": {"timeout": 2.0, "interval": 0.1, "pixels": False},
     }
+
+
+def test_a_css_capture_shows_a_hidpi_page_at_its_css_size(base_url: str) -> None:
+    # Chromium scales the page down before encoding: one pixel per CSS pixel, scale 1, the
+    # same page as at a device scale factor of 1 (to within resampling).
+    with BrowserEnv.launch(
+        f"{base_url}/clicks.html",
+        viewport=VIEWPORT,
+        device_scale_factor=2.0,
+        chromium=_chromium(),
+        capture="css",
+    ) as env:
+        obs = env.observe()
+        assert (obs.size, obs.scale) == (VIEWPORT, 1.0)
+        assert env.settings()["capture"] == "css" and env.settings()["device_scale_factor"] == 2.0
+        assert env.page.evaluate("window.devicePixelRatio") == 2  # the page still renders at 2x
+    with pytest.raises(ConfigError, match="capture must be 'device' or 'css', got 'retina'"):
+        BrowserEnv.launch(f"{base_url}/clicks.html", chromium=_chromium(), capture="retina")  # type: ignore[arg-type]
 
 
 def test_an_undeclared_action_is_refused_before_anything_happens(fresh: BrowserEnv, base_url: str) -> None:

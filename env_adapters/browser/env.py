@@ -9,6 +9,7 @@ Screen units are CSS pixels of the viewport; screenshots are physical pixels, so
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import time
@@ -381,7 +382,7 @@ class BrowserEnv(EnvBase):
                 self._context.remove_listener("page", self._bring_forward)
                 self._context.remove_listener("dialog", self._dialogs.on_dialog)
                 if self._owns_browser and self._browser is not None:
-                    self._browser.close()
+                    self._close_browser(self._browser)
                 self._dialogs.close(dismiss=not self._owns_browser)
         finally:
             self._dialogs.close(dismiss=False)
@@ -389,6 +390,14 @@ class BrowserEnv(EnvBase):
             if self._uses_shared:
                 self._uses_shared = False
                 release_playwright()
+
+    @staticmethod
+    def _close_browser(browser: Browser) -> None:
+        # A KeyboardInterrupt here is the Ctrl+C that ended the run, resurfacing: a call it
+        # cut short inside `DialogDesk.run`'s greenlet is resumed by Playwright's dispatcher
+        # while the browser closes, and raises it again there. The run has already stopped.
+        with contextlib.suppress(KeyboardInterrupt):
+            browser.close()
 
     # -- files in and out ----------------------------------------------------------------
 

@@ -17,11 +17,13 @@ from .exits import EXIT_OK
 from .options import (
     Parser,
     add_model_options,
+    add_resolution_option,
     build_backend,
     check_lang,
     examples,
     positive_int,
     resolve_profile,
+    resolve_resolution,
     resolve_think,
     uses_answers_file,
 )
@@ -80,6 +82,14 @@ def add_grounding_parser(sub: argparse._SubParsersAction[Parser]) -> None:
     p.add_argument("--prompt-file", type=Path, metavar="F", help="a grounding prompt with $instruction")
     p.add_argument("--temperature", type=float, default=0.0, help="sampling temperature (default 0: greedy)")
     p.add_argument("--frame", choices=("resize", "pad"), help="how images are framed (default: profile's)")
+    p.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="the screenshots' physical pixels per logical pixel, for HiDPI datasets (default 1); "
+        "with --resolution logical the model sees them at their logical size",
+    )
+    add_resolution_option(p)
     p.add_argument("--refine", action="store_true", help="a second pass on a crop around the first answer")
     p.add_argument("--lang", choices=("en", "cn"), default="en", help="instruction and prompt language")
     p.add_argument(
@@ -180,6 +190,8 @@ def _grounding(args: argparse.Namespace) -> int:
         think=resolve_think(args),
         lang=args.lang,
         frame_mode=args.frame,
+        scale=args.scale,
+        resolution=resolve_resolution(args),
         temperature=args.temperature,
         max_tokens=args.max_tokens,
         template=template,

@@ -101,6 +101,7 @@ class SampleJob:
                 self.settings.instruction(self.sample),
                 self.settings.profile,
                 **self.settings.options(),
+                **self.settings.framing(),
             )
         except UnframeableImage as exc:
             w, h = self.image.size

@@ -65,6 +65,10 @@ class Manifest(BaseModel):
     min_pixels: int
     max_pixels: int
     frame_mode: str
+    scale: float = 1.0
+    """The screenshots' physical pixels per logical pixel (``--scale``)."""
+    resolution: str = "physical"
+    """What the budget applied to: the screenshots' ``physical`` pixels or ``logical`` size."""
     image_format: str | None = None
     """How images travelled to the server (``jpeg``, ``png``); None for a local backend."""
     sampling: dict[str, Any]
@@ -95,6 +99,8 @@ class Manifest(BaseModel):
             "min_pixels": self.min_pixels,
             "max_pixels": self.max_pixels,
             "frame mode": self.frame_mode,
+            "scale": self.scale,
+            "resolution": self.resolution,
             "image format": self.image_format,
             **{f"sampling {key}": value for key, value in sorted(self.sampling.items())},
             "thinking": self.think_effective,
@@ -129,6 +135,9 @@ def build_manifest(
         min_pixels=profile.min_pixels,
         max_pixels=profile.max_pixels,
         frame_mode=settings.frame_mode or profile.frame_mode,
+        scale=settings.scale,
+        # At scale 1 both frame alike: recorded as one, so a run resumes whichever is asked.
+        resolution=settings.resolution if settings.scale != 1 else "physical",
         image_format=backend.capabilities.image_format,
         sampling=settings.sampling().model_dump(),
         think=settings.think,

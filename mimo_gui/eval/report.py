@@ -84,6 +84,8 @@ _SETTINGS_SHOWN = (
     "min_pixels",
     "max_pixels",
     "frame_mode",
+    "scale",
+    "resolution",
     "sampling",
     "think_effective",
     "lang",

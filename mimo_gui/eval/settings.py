@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..actions import FrameMode
+from ..actions import FrameMode, Resolution
 from ..actions.errors import ConfigError
 from ..prompts import Profile, Sampling
 from .samples import Sample
@@ -22,6 +23,9 @@ class EvalSettings:
         think: reasoning on/off, or None for the profile's default.
         lang: ``en``, or ``cn`` for the samples' Chinese instructions and the Chinese prompt.
         frame_mode: ``resize`` or ``pad``; None for the profile's.
+        scale: the screenshots' physical pixels per logical pixel (2 for a Retina capture).
+        resolution: the budget on the screenshots' ``physical`` pixels or their ``logical``
+            size (``size / scale``); answers map back to the screenshots' pixels either way.
         temperature: 0 is greedy, as Xiaomi's published eval samples.
         max_tokens: None for the profile's default.
         template: a prompt text replacing the profile's (``--prompt-file``).
@@ -36,6 +40,8 @@ class EvalSettings:
     think: bool | None = None
     lang: Literal["en", "cn"] = "en"
     frame_mode: FrameMode | None = None
+    scale: float = 1.0
+    resolution: Resolution = "physical"
     temperature: float | None = 0.0
     max_tokens: int | None = None
     template: str | None = None
@@ -52,6 +58,8 @@ class EvalSettings:
             raise ConfigError(f"--batch-size must be at least 1, got {self.batch_size}")
         if self.temperature is not None and self.temperature < 0:
             raise ConfigError(f"--temperature must be 0 or more, got {self.temperature}")
+        if not (math.isfinite(self.scale) and self.scale > 0):
+            raise ConfigError(f"--scale must be a positive number, got {self.scale:g}")
         if self.lang not in ("en", "cn"):
             raise ConfigError(f"--lang must be en or cn, got {self.lang!r}")
 
@@ -65,6 +73,11 @@ class EvalSettings:
             "max_tokens": self.max_tokens,
             "template": self.template,
         }
+
+    def framing(self) -> dict[str, Any]:
+        """The first look's framing (`grounding_request`'s ``scale`` and ``resolution``); a
+        refine pass frames its enlarged crop as the agent's does, at its own pixels."""
+        return {"scale": self.scale, "resolution": self.resolution}
 
     def sampling(self) -> Sampling:
         """The decoding settings every request of the run carries."""

@@ -238,3 +238,33 @@ def test_synth_command_on_the_demo_app(tmp_path, capsys) -> None:
     rect = layout.elements["signin"]
     expected = (rect.x * 2, rect.y * 2, (rect.x + rect.width) * 2, (rect.y + rect.height) * 2)
     assert all(abs(a - b) <= 2 for a, b in zip((button.x1, button.y1, button.x2, button.y2), expected))
+
+
+def test_a_hidpi_set_at_its_logical_size_keeps_the_hits_and_says_so(tmp_path, capsys) -> None:
+    # 2560x1600 screenshots (a 1280x800 screen at scale 2): at the logical resolution the model
+    # sees a quarter of the pixels, and its answers still land in the screenshots' own pixels.
+    data = make_set(tmp_path / "set", 4, size=(2560, 1600))
+    seen: dict[str, list[tuple[int, int]]] = {}
+    for resolution in ("physical", "logical"):
+        out = tmp_path / resolution
+        with serve_chat(lambda body, images: mimo_answer(images[-1])) as server:
+            assert main(grounding(data, out, server.url, "--scale", "2", "--resolution", resolution)) == 0
+            seen[resolution] = [r.images[-1].size for r in server.chat_requests]
+        summary = json.loads((out / "summary.json").read_text())
+        assert (summary["accuracy"], summary["n"]) == (1.0, 4)
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert (manifest["scale"], manifest["resolution"]) == (2.0, resolution)
+    capsys.readouterr()
+    physical, logical = seen["physical"][0], seen["logical"][0]
+    assert logical[0] * logical[1] * 2.5 < physical[0] * physical[1]  # the budget caps physical
+    # A run made at one resolution does not resume at the other.
+    with serve_chat(lambda body, images: mimo_answer(images[-1])) as server:
+        args = grounding(data, tmp_path / "logical", server.url, "--resume", "--scale", "2")
+        assert main([*args, "--resolution", "physical"]) == 2
+    assert "(resolution logical then, physical now)" in capsys.readouterr().err
+
+
+def test_a_bad_scale_is_refused_in_one_line(tmp_path, capsys) -> None:
+    data = make_set(tmp_path / "set", 1)
+    assert main(grounding(data, tmp_path / "run", "http://127.0.0.1:9/v1", "--scale", "-1")) == 2
+    assert capsys.readouterr().err.strip().endswith("--scale must be a positive number, got -1")

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).parent
+# The project's addopts (two workers) are left out: a probe is one file, read from its output.
+PLAIN = ("-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:benchmark")
 
 
 def _pytest(probe: str, ci: str | None) -> subprocess.CompletedProcess[str]:
@@ -17,7 +19,7 @@ def _pytest(probe: str, ci: str | None) -> subprocess.CompletedProcess[str]:
     if ci is not None:
         env["CI"] = ci
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(HERE / "support" / probe)],
+        [sys.executable, "-m", "pytest", "-q", *PLAIN, str(HERE / "support" / probe)],
         capture_output=True,
         text=True,
         env=env,

@@ -59,6 +59,7 @@ def test_an_upload_and_a_download_in_one_session(chromium: str, page_url: str, t
             agent.upload("the Attach button", report)
             agent.click("the Download link")
             agent.locate("the Attach button")  # a later look: the download has arrived by now
+        env.page.wait_for_function("window.received !== undefined", timeout=10_000)  # an async handler
         assert env.page.evaluate("window.received") == "report.txt=quarterly numbers"
     loaded = load_run(run)
     upload, download, later = loaded.steps

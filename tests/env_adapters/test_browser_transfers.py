@@ -43,6 +43,8 @@ def test_an_upload_reaches_the_page_through_the_chooser(env: BrowserEnv, tmp_pat
     result = env.upload(Point(x=200, y=130), files)
     assert result.detail == "uploaded a.txt, b.txt through the file chooser at (200, 130)"
     assert result.action == Click(point=Point(x=200, y=130))
+    # The page reads the files in an async change handler: wait for it, not for a fixed time.
+    env.page.wait_for_function("window.received !== undefined", timeout=10_000)
     assert env.page.evaluate("window.received") == ["a.txt=first;b.txt=second ünïcode"]
 
 

@@ -25,7 +25,7 @@ from ..env_adapters.base import ActionResult, Env, Observation
 from ..prompts import ImagePart, Message, Profile, Sampling
 from .backends.base import Backend, Completion, CompletionRequest
 from .interrupts import interruption
-from .recorder import Recorder, collect_downloads
+from .recorder import Recorder, collect_downloads, record_final_look
 from .records import ContextRecord, ErrorRecord, StepKind, StepRecord, Timings
 from .session import Session
 
@@ -109,12 +109,7 @@ class CallCore:
 
     def _look_once_more(self, recorder: Recorder) -> None:
         """Record the screen after the last action; an env that cannot show it is no error."""
-        try:
-            obs = self.env.observe()
-        except MimoGuiError:
-            return  # the outcome is already decided; a dead env says nothing more
-        recorder.run.final_screenshot = recorder.save_final_screenshot(obs.image, obs.png)
-        recorder.run.final_context = ContextRecord.model_validate(obs.context())
+        record_final_look(self.env, recorder)
         # What arrived after the last step's look: the run's list has every download.
         recorder.run.downloads.extend(collect_downloads(self.env, recorder.folder))
 

@@ -47,8 +47,8 @@ from ..prompts import ImagePart, PastStep, Profile, StepInput, get_profile
 from .answers import parse_completion
 from .backends.base import Backend, CompletionRequest
 from .checks import Checks
+from .ending import Outcome, ending
 from .instant import InstantActions
-from .interrupts import interruption
 from .recorder import Recorder, collect_downloads, new_run_folder
 from .records import (
     ContextRecord,
@@ -59,7 +59,6 @@ from .records import (
     Timings,
     package_versions,
 )
-from .report import write_report
 from .session import DEFAULT_TASK, Session
 
 __all__ = ["Agent", "RunResult"]
@@ -293,28 +292,12 @@ class Agent(InstantActions, Checks):
         recorder = self._recorder(task)
         state = _State()
         steps: list[StepRecord] = []
-        outcome: tuple[RunOutcome, str | None] = ("max_steps", f"the step budget of {self.max_steps} ran out")
-        try:
-            outcome = self._loop(task, state, recorder, self.max_steps, steps)
+        budget_spent = f"the step budget of {self.max_steps} ran out"
+        with ending(recorder, Outcome("max_steps", budget_spent)) as outcome:
+            outcome.status, outcome.answer = self._loop(task, state, recorder, self.max_steps, steps)
             if recorder is not None:
                 self._look_once_more(recorder)
-        except KeyboardInterrupt as exc:
-            outcome = ("interrupted", interruption(exc))
-            raise
-        except BaseException as exc:
-            outcome = ("error", f"{type(exc).__name__}: {exc}")
-            if recorder is not None:
-                recorder.run.error = traceback.format_exc()
-            raise
-        finally:
-            if recorder is not None:
-                recorder.run.status, recorder.run.answer = outcome
-                recorder.run.finished_at = time.time()
-                if outcome[0] == "error" and recorder.run.error is None:
-                    recorder.run.error = outcome[1]
-                recorder.close()
-                write_report(recorder.folder)
-        return RunResult(outcome[0], outcome[1], steps, recorder.folder if recorder else None)
+        return RunResult(outcome.status, outcome.answer, steps, recorder.folder if recorder else None)
 
     def _loop(
         self,

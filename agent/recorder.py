@@ -22,10 +22,10 @@ from typing import IO
 from PIL import Image
 from pydantic import ValidationError
 
-from ..actions.errors import ConfigError
+from ..actions.errors import ConfigError, MimoGuiError
 from ..env_adapters.base import Env, FileTransfers
 from .durable import claim_fresh_folder, read_jsonl, write_atomically
-from .records import RunRecord, StepRecord
+from .records import ContextRecord, RunRecord, StepRecord
 
 __all__ = [
     "DOWNLOADS",
@@ -35,6 +35,7 @@ __all__ = [
     "collect_downloads",
     "load_run",
     "new_run_folder",
+    "record_final_look",
     "run_folder_name",
 ]
 
@@ -153,6 +154,17 @@ class Recorder:
             if not self._steps.closed:
                 self._steps.close()
             self.save_run()
+
+
+def record_final_look(env: Env, recorder: Recorder) -> None:
+    """Record the screen the run left (`FINAL_SCREENSHOT`, and what was in front); an env
+    that cannot show it any more is no error: the run's outcome is already decided."""
+    try:
+        obs = env.observe()
+    except MimoGuiError:
+        return
+    recorder.run.final_screenshot = recorder.save_final_screenshot(obs.image, obs.png)
+    recorder.run.final_context = ContextRecord.model_validate(obs.context())
 
 
 def collect_downloads(env: Env, folder: Path | None) -> list[str]:

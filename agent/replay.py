@@ -39,11 +39,10 @@ from .compare_screens import (
     compare_screens,
     percent,
 )
-from .interrupts import interruption
-from .recorder import LoadedRun, Recorder, new_run_folder
+from .ending import Outcome, ending
+from .recorder import LoadedRun, Recorder, new_run_folder, record_final_look
 from .records import ContextRecord, ErrorRecord, RunOutcome, RunRecord, StepRecord, Timings, package_versions
 from .replay_plan import PlannedStep, plan_replay
-from .report import write_report
 
 __all__ = ["MISMATCH_KIND", "Mismatch", "ReplayResult", "replay"]
 
@@ -185,8 +184,7 @@ def replay(
     steps: list[StepRecord] = []
     verified = 0
     result: ReplayResult | None = None
-    outcome: tuple[RunOutcome, str | None] = ("error", "the replay did not finish")
-    try:
+    with ending(recorder, Outcome("error", "the replay did not finish")) as outcome:
         for index, planned in enumerate(plan, start=1):
             stepped = _replay_step(index, planned, shared)
             steps.append(stepped.rec)
@@ -205,23 +203,9 @@ def replay(
             if result is not None:
                 break
         assert result is not None  # the last planned step always ends the replay
-        outcome = _OUTCOMES[result.status], result.message
+        outcome.status, outcome.answer = _OUTCOMES[result.status], result.message
         if recorder is not None:
-            _look_once_more(env, recorder)
-    except KeyboardInterrupt as exc:
-        outcome = ("interrupted", interruption(exc))
-        raise
-    except BaseException as exc:
-        outcome = ("error", f"{type(exc).__name__}: {exc}")
-        if recorder is not None:
-            recorder.run.error = traceback.format_exc()
-        raise
-    finally:
-        if recorder is not None:
-            recorder.run.status, recorder.run.answer = outcome
-            recorder.run.finished_at = time.time()
-            recorder.close()
-            write_report(recorder.folder)
+            record_final_look(env, recorder)
     return replace(result, trajectory=recorder.folder) if recorder is not None else result
 
 
@@ -363,13 +347,3 @@ def _recorder(
         started_at=started,
     )
     return Recorder(folder, record)
-
-
-def _look_once_more(env: Env, recorder: Recorder) -> None:
-    """Record the screen the replay left (``final.png``); an env that cannot show it is no error."""
-    try:
-        obs = env.observe()
-    except MimoGuiError:
-        return
-    recorder.run.final_screenshot = recorder.save_final_screenshot(obs.image, obs.png)
-    recorder.run.final_context = ContextRecord.model_validate(obs.context())

@@ -34,9 +34,9 @@ from .paths import check_output_folder
 from .progress import StepPrinter
 
 if TYPE_CHECKING:
-    from ..agent.loop import RunResult
+    from ..agent.loop import Agent, RunResult
 
-__all__ = ["RUNS_DIR", "add_run_options", "add_run_parser", "check_run_options", "run_task"]
+__all__ = ["RUNS_DIR", "add_run_options", "add_run_parser", "build_agent", "check_run_options", "run_task"]
 
 RUNS_DIR = Path("runs")
 """Where a run without ``--out`` gets its own fresh folder."""
@@ -69,22 +69,30 @@ def check_run_options(args: argparse.Namespace, command: str) -> None:
         check_output_folder(RUNS_DIR, "runs folder")
 
 
-def run_task(args: argparse.Namespace, task: str, env: Env, backend: Backend, profile: Profile) -> int:
-    """Run the agent and report; the exit code follows how the run ended."""
+def build_agent(
+    args: argparse.Namespace, env: Env, backend: Backend, profile: Profile, *, runs_dir: Path = RUNS_DIR
+) -> Agent:
+    """The `Agent` the flags describe, printing each step; recorded in ``--out``, else in a
+    fresh folder under ``runs_dir``."""
     from ..agent.loop import Agent
 
-    agent = Agent(
+    return Agent(
         env,
         backend,
         profile,
         think=resolve_think(args),
         max_steps=args.max_steps,
         out=args.out,
-        runs_dir=None if args.out else RUNS_DIR,
+        runs_dir=None if args.out else runs_dir,
         on_step=StepPrinter(),
         max_tokens=args.max_tokens,
         resolution=resolve_resolution(args),
     )
+
+
+def run_task(args: argparse.Namespace, task: str, env: Env, backend: Backend, profile: Profile) -> int:
+    """Run the agent and report; the exit code follows how the run ended."""
+    agent = build_agent(args, env, backend, profile)
     print(
         f"task: {task}\nmodel: {backend.model} via {backend.name}, profile {agent.profile.name}",
         file=sys.stderr,

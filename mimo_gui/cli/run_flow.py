@@ -24,13 +24,10 @@ from .options import (
     open_env,
     positive_int,
     resolve_profile,
-    resolve_resolution,
-    resolve_think,
     viewport,
 )
 from .paths import check_output_folder
-from .progress import StepPrinter
-from .run import RUNS_DIR
+from .run import RUNS_DIR, build_agent
 
 if TYPE_CHECKING:
     from ..flows import Flow, FlowReport, FlowStep
@@ -172,21 +169,9 @@ def _check_output_file(path: Path | None) -> None:
 
 
 def _run(args: argparse.Namespace, flow: Flow, env: Env, backend: Backend, profile: Profile) -> FlowReport:
-    from ..agent.loop import Agent
     from ..flows import run_flow
 
-    agent = Agent(
-        env,
-        backend,
-        profile,
-        think=resolve_think(args),
-        max_steps=args.max_steps,
-        out=args.out,
-        runs_dir=None if args.out else (args.runs_dir or RUNS_DIR),
-        on_step=StepPrinter(),
-        max_tokens=args.max_tokens,
-        resolution=resolve_resolution(args),
-    )
+    agent = build_agent(args, env, backend, profile, runs_dir=args.runs_dir or RUNS_DIR)
     total = len(flow.steps)
 
     def announce(step: FlowStep) -> None:

@@ -4,6 +4,7 @@ This package imports nothing else of mimo-gui: it is the bottom layer.
 """
 
 from .errors import (
+    ActionDenied,
     ActionFailed,
     AnswerTruncated,
     BackendError,
@@ -72,6 +73,7 @@ __all__ = [
     "FACTOR",
     "Action",
     "ActionAdapter",
+    "ActionDenied",
     "ActionFailed",
     "AnswerDialog",
     "AnswerTruncated",

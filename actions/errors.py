@@ -7,6 +7,7 @@
     ├── GuiAssertionError            `Agent.assert_that` found its statement false (an AssertionError too)
     ├── WaitTimeout                  `Agent.wait_until` ran out of time; carries the last reason
     ├── CoordinateError              a model point lies outside the image it was given
+    ├── ActionDenied                 the safety policy refused an action (or it went unconfirmed)
     ├── ConfigError                  bad settings: unknown profile, missing template variable, bad flag
     │   └── UnframeableImage         an image smart_resize cannot frame (aspect over 200:1, side too small)
     ├── ModelNotFoundError           weights are not on disk and cannot be fetched
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "ActionDenied",
     "ActionFailed",
     "AnswerTruncated",
     "BackendError",
@@ -145,6 +147,27 @@ class WaitTimeout(MimoGuiError):
 
 class CoordinateError(MimoGuiError):
     """A point the model gave lies outside the image it was shown."""
+
+
+class ActionDenied(MimoGuiError):
+    """The safety policy refused an action before it ran: a ``deny`` rule matched, or an
+    ``ask`` went unconfirmed (or there was nobody to ask). Nothing was executed. In a run it
+    goes back to the model as feedback; from a script's call it is raised.
+
+    Attributes:
+        action: the refused action, in screen space.
+        rule: the rule that decided, as the policy names it (``rules[0]``, ``allow_hosts``,
+            ``default``).
+        decision: ``deny``, or ``ask`` when the confirmation was refused or impossible.
+    """
+
+    def __init__(
+        self, message: str, *, action: Any = None, rule: str | None = None, decision: str = "deny"
+    ) -> None:
+        super().__init__(message)
+        self.action = action
+        self.rule = rule
+        self.decision = decision
 
 
 class ConfigError(MimoGuiError):

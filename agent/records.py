@@ -20,6 +20,8 @@ __all__ = [
     "ContextRecord",
     "DialogRecord",
     "ErrorRecord",
+    "PolicyDecision",
+    "PolicyRecord",
     "RunOutcome",
     "RunRecord",
     "RunStatus",
@@ -49,6 +51,27 @@ class ErrorRecord(BaseModel):
     raw: str | None = None
     fed_back: bool = False
     traceback: str | None = None
+
+
+PolicyDecision = Literal["allow", "ask", "deny"]
+
+
+class PolicyRecord(BaseModel):
+    """What the safety policy decided about one action of a step, and what came of it.
+
+    ``rule`` names the rule that decided as the policy does (``rules[2]``, ``allow_hosts``,
+    ``default``); ``rule_text`` is that rule as written. ``confirmed`` is the answer of the
+    confirmation callback for an ``ask`` (None: nobody was asked). ``outcome``: ``executed``,
+    ``denied`` (a ``deny``, or an ``ask`` not confirmed) or ``dry_run`` (allowed, and not
+    executed because the run was a dry run).
+    """
+
+    action: Action
+    decision: PolicyDecision
+    rule: str
+    rule_text: str | None = None
+    confirmed: bool | None = None
+    outcome: Literal["executed", "denied", "dry_run"]
 
 
 class Timings(BaseModel):
@@ -153,6 +176,9 @@ class StepRecord(BaseModel):
     relative to it), listed in the step that saw them arrive: the one whose action started
     them, or the next, whose look waited for the page to settle."""
     result: str | None = None
+    policy: list[PolicyRecord] = Field(default_factory=list)
+    """The safety policy's decision on each action the step tried, in order (empty without a
+    policy). A denied action is here and not in ``actions``."""
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     timings: Timings = Field(default_factory=Timings)
@@ -184,6 +210,10 @@ class RunRecord(BaseModel):
     """What the model image's pixel budget was applied to: ``physical`` or ``logical`` pixels."""
     downloads: list[str] = Field(default_factory=list)
     """Every file downloaded in the run, in order (paths relative to the run folder)."""
+    dry_run: bool = False
+    """Whether the run was a dry run: the loop ran and recorded, and no action was executed."""
+    policy: dict[str, Any] | None = None
+    """The safety policy the run was held to, as its settings (None: no policy)."""
     final_screenshot: str | None = None
     """The screen after the run's last action (``final.png``), when it could be captured."""
     final_context: ContextRecord | None = None

@@ -16,6 +16,7 @@ used.
 from .actions import (
     Action,
     ActionAdapter,
+    ActionDenied,
     ActionFailed,
     AnswerDialog,
     AnswerTruncated,
@@ -91,6 +92,7 @@ __all__ = [
     "PROFILES",
     "Action",
     "ActionAdapter",
+    "ActionDenied",
     "ActionFailed",
     "ActionResult",
     "Agent",

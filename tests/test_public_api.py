@@ -8,7 +8,7 @@ import sys
 import mimo_gui
 
 EXPECTED = {
-    "PROFILES", "Action", "AndroidEnv", "ActionAdapter", "ActionFailed", "ActionResult", "Agent", "AnswerDialog", "Back",
+    "PROFILES", "Action", "AndroidEnv", "ActionAdapter", "ActionDenied", "ActionFailed", "ActionResult", "Agent", "AnswerDialog", "Back",
     "AnswerTruncated", "FailSafeTriggered", "Backend", "BackendBase", "BackendError", "Capabilities", "EnvUnreachable",
     "ScreenContext", "Settle", "UnframeableImage", "BackendRejected", "BackendTimeout", "BackendUnreachable", "BadResponse", "Box",
     "BrowserEnv", "CallUser", "CaptureFailed", "Click", "Completion", "CompletionRequest", "ConfigError",

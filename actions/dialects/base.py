@@ -162,7 +162,7 @@ def find_json(text: str) -> Any:
     if fence is not None:
         try:
             return json.loads(fence.group(1))
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # nested deeper than the stack: no value of ours
             pass  # a broken fence: look for a value anywhere, fence included
     decoder = json.JSONDecoder()
     i = 0
@@ -173,7 +173,7 @@ def find_json(text: str) -> Any:
             try:
                 value, _ = decoder.raw_decode(text, i)
                 return value
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 pass
         i += 1
     return None

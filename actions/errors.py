@@ -47,6 +47,7 @@ __all__ = [
     "BackendUnreachable",
     "BadResponse",
     "CaptureFailed",
+    "CassetteMismatch",
     "ConfigError",
     "CoordinateError",
     "EnvError",
@@ -197,6 +198,15 @@ class BackendError(MimoGuiError):
     def __init__(self, message: str, *, url: str | None = None) -> None:
         super().__init__(message)
         self.url = url
+
+
+class CassetteMismatch(BackendError):
+    """A replayed request has no matching entry in its cassette: one line naming the step
+    and what differed (the prompt text, or a screenshot's perceptual-hash distance)."""
+
+    def __init__(self, message: str, *, step: int) -> None:
+        super().__init__(message)
+        self.step = step
 
 
 class BackendUnreachable(BackendError):

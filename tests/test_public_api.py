@@ -9,7 +9,7 @@ import mimo_gui
 
 EXPECTED = {
     "PROFILES", "Action", "AndroidEnv", "ActionAdapter", "ActionDenied", "ActionFailed", "ActionResult", "Agent", "AnswerDialog", "Back",
-    "AnswerTruncated", "FailSafeTriggered", "Backend", "BackendBase", "BackendError", "Capabilities", "EnvUnreachable",
+    "AnswerTruncated", "FailSafeTriggered", "Backend", "BackendBase", "BackendError", "CassetteMismatch", "Capabilities", "EnvUnreachable",
     "ScreenContext", "Settle", "UnframeableImage", "BackendRejected", "BackendTimeout", "BackendUnreachable", "BadResponse", "Box",
     "BrowserEnv", "CallUser", "CaptureFailed", "Click", "Completion", "CompletionRequest", "ConfigError",
     "CoordinateError", "Decision", "DesktopEnv", "Drag", "Env", "EnvError", "Fail", "Finish", "Frame", "GroundResult", "Home",

@@ -101,7 +101,7 @@ def test_the_python_example_runs(tmp_path, monkeypatch, capsys) -> None:
 def test_the_script_example_runs(tmp_path, monkeypatch, capsys) -> None:
     from tests.flows.demo_model import DemoFlowModel
 
-    (example,) = [b for b in python_blocks() if "agent.click(" in b]
+    (example,) = [b for b in python_blocks() if "agent.click(" in b and "gui_agent" not in b]
     monkeypatch.setenv("PASSWORD", "s3cret horse")
     with DemoServer() as app, serve_chat(DemoFlowModel(app), model="mimo-vl") as chat:
         code = example.replace("http://127.0.0.1:8080", app.url).replace("http://localhost:8000/v1", chat.url)

@@ -63,10 +63,18 @@ def _needs_chromium() -> None:
         pytest.skip(str(exc))
 
 
+def _load_plugin() -> tuple[str, ...]:
+    """``-p mimo_gui.pytest_plugin`` unless the installed entry point loads it already (pytest
+    refuses the same module registered under a second name)."""
+    from importlib.metadata import entry_points
+
+    installed = any(e.value == "mimo_gui.pytest_plugin" for e in entry_points(group="pytest11"))
+    return () if installed else ("-p", "mimo_gui.pytest_plugin")
+
+
 def inner(pytester: pytest.Pytester, url: str, *args: str) -> pytest.RunResult:
     return pytester.runpytest_subprocess(
-        "-p",
-        "mimo_gui.pytest_plugin",
+        *_load_plugin(),
         "-p",
         "no:cacheprovider",
         "-n",

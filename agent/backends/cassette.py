@@ -2,7 +2,7 @@
 
 A cassette is a JSON-lines file, one entry per request in the order they were made::
 
-    {"step": 1, "key": "<sha256>", "texts": [...], "image_hashes": ["<64 hex>"], "sampling": {...},
+    {"step": 1, "key": "<sha256>", "texts": [...], "image_hashes": ["<1024 hex>"], "sampling": {...},
      "completion": {"text": ..., "reasoning": ..., ...}}
 
 ``texts`` are the messages' text views (role and text, images shown as ``<image WxH>``);
@@ -33,10 +33,16 @@ from ...prompts.messages import ImagePart
 from ..image_hash import DEFAULT_THRESHOLD, difference_hash, hash_distance
 from .base import Backend, BackendBase, Capabilities, Completion, CompletionRequest
 
-__all__ = ["CASSETTE_MODES", "CassetteBackend", "CassetteMode"]
+__all__ = ["CASSETTE_MODES", "CassetteBackend", "CassetteMode", "replays"]
 
 CassetteMode = Literal["record", "replay", "auto"]
 CASSETTE_MODES: tuple[str, ...] = ("record", "replay", "auto")
+
+
+def replays(mode: str, path: Path) -> bool:
+    """Whether a cassette in ``mode`` at ``path`` is replayed (else recorded): ``auto`` replays
+    an existing cassette."""
+    return mode == "replay" or (mode == "auto" and path.exists())
 
 
 def _texts(request: CompletionRequest) -> list[str]:
@@ -82,7 +88,7 @@ class CassetteBackend(BackendBase):
             raise ConfigError(f"unknown cassette mode {mode!r}: expected one of {', '.join(CASSETTE_MODES)}")
         self.path = Path(path)
         self.threshold = threshold
-        self.replaying = mode == "replay" or (mode == "auto" and self.path.exists())
+        self.replaying = replays(mode, self.path)
         if self.replaying and not self.path.exists():
             raise ConfigError(f"cassette {str(self.path)!r} does not exist: record it first (--mimo-record)")
         if not self.replaying and inner is None:
@@ -104,13 +110,14 @@ class CassetteBackend(BackendBase):
 
     def _load(self) -> list[dict[str, Any]]:
         entries = []
-        for n, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), 1):
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
                 entries.append(json.loads(line))
             except json.JSONDecodeError:
-                if n == len(self.path.read_text(encoding="utf-8").splitlines()):
+                if n == len(lines):
                     break  # the last line of a killed recording
                 raise ConfigError(f"cassette {str(self.path)!r} line {n} is not JSON") from None
         return entries

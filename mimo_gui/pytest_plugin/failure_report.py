@@ -9,12 +9,13 @@ __all__ = ["failure_text"]
 
 def failure_text(folder: Path) -> str:
     """The trajectory folder, its ``report.html``, and the last step with its screenshot."""
+    from ..actions.errors import MimoGuiError
     from ..agent.recorder import load_run
 
     lines = [f"trajectory: {folder}", f"report: {folder / 'report.html'}"]
     try:
         steps = load_run(folder).steps
-    except Exception as exc:
+    except (MimoGuiError, OSError) as exc:
         return "\n".join([*lines, f"(steps unreadable: {exc})"])
     if steps:
         last = steps[-1]

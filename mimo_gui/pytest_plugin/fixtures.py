@@ -39,15 +39,15 @@ def gui_browser(request: pytest.FixtureRequest) -> Iterator[BrowserEnv]:
 def gui_agent(
     request: pytest.FixtureRequest, gui_browser: BrowserEnv, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Agent]:
-    from ..agent.backends.cassette import CassetteBackend
+    from ..agent.backends.cassette import CassetteBackend, replays
     from ..agent.loop import Agent
     from ..cli.options import build_backend
 
     s = settings(request.config)
     path = cassette_path(request.node)
-    replays = s.mode == "replay" or (s.mode == "auto" and path.exists())
-    inner = None if replays else build_backend(s.backend_args())
-    backend = CassetteBackend(inner, path, "replay" if replays else "record")
+    replaying = replays(s.mode, path)
+    inner = None if replaying else build_backend(s.backend_args())  # no model for a replay
+    backend = CassetteBackend(inner, path, "replay" if replaying else "record")
     runs = s.runs if s.runs is not None else tmp_path_factory.getbasetemp() / "mimo-runs"
     # locate cache (H6): pass s.cache as Agent(..., locate_cache=s.cache) once it exists.
     agent = Agent(gui_browser, backend, think=s.think, runs_dir=runs, task=request.node.name)

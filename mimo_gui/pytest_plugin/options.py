@@ -31,15 +31,15 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="where trajectories go (default: mimo-runs/ under pytest's temporary base folder)",
     )
-    mode = group.addoption  # one of the two, or neither (auto)
-    mode(
+    # --mimo-record or --mimo-replay; neither is auto.
+    group.addoption(
         "--mimo-record",
         action="store_const",
         const="record",
         dest="mimo_mode",
         help="call the model and (re)write each test's cassette",
     )
-    mode(
+    group.addoption(
         "--mimo-replay",
         action="store_const",
         const="replay",

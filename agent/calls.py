@@ -20,10 +20,11 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from ..actions import Action, CoordinateError, Frame, ParseError, Resolution, action_point
-from ..actions.errors import EnvError, MimoGuiError
+from ..actions.errors import MimoGuiError
 from ..env_adapters.base import ActionResult, Env, Observation
 from ..prompts import ImagePart, Message, Profile, Sampling
 from .backends.base import Backend, Completion, CompletionRequest
+from .guard import Guard
 from .interrupts import interruption
 from .recorder import Recorder, collect_downloads, record_final_look
 from .records import ContextRecord, ErrorRecord, StepKind, StepRecord, Timings
@@ -76,6 +77,7 @@ class CallCore:
     resolution: Resolution
     on_step: Callable[[StepRecord], None] | None
     _session: Session
+    guard: Guard
     _overrides: dict[str, Any]
 
     # -- the session ----------------------------------------------------------------
@@ -233,41 +235,40 @@ class CallCore:
     ) -> None:
         """Execute a screen-space ``action``; the step records ``shown`` (default: the action).
 
+        It goes through the agent's `Guard` (policy, confirmation, dry run, secrets).
         ``secret``: a revealed value inside ``action``. It reaches the env alone: an error
         that names it is raised again with the value replaced by ``***`` and without its cause.
         ``perform``: what does the action instead of ``env.execute`` (an upload's click).
+
+        Raises:
+            ActionDenied: the policy refused the action (nothing was done; the step records it).
         """
         recorded = shown if shown is not None else action
         rec = call.rec
-        rec.actions.append(recorded)
-        rec.action = rec.action or recorded
         if rec.described is None and (point := action_point(action)) is not None:
             rec.described = self.env.describe(point)
         try:
-            detail = (perform() if perform is not None else self.env.execute(action)).detail
-        except EnvError as exc:
-            if secret and _names(exc, secret):
-                raise type(exc)(str(exc).replace(secret, "***"), action=recorded) from None
-            exc.action = recorded
-            raise
+            detail = self.guard.execute(
+                self.env,
+                action,
+                rec.policy,
+                obs=call.obs,
+                shown=recorded,
+                secret=secret,
+                thought=rec.thought,
+                instruction=rec.instruction,
+                perform=perform,
+            )
         finally:
             call.lap("execute")
-        call.detail(detail.replace(secret, "***") if secret else detail)
+        rec.actions.append(recorded)
+        rec.action = rec.action or recorded
+        call.detail(detail)
         self._collect_downloads(call)
 
     def _collect_downloads(self, call: StepCall) -> None:
         recorder = self._session.recorder
         call.rec.downloads += collect_downloads(self.env, recorder.folder if recorder is not None else None)
-
-
-def _names(exc: BaseException, secret: str) -> bool:
-    """Whether ``exc`` or anything chained to it mentions ``secret``."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if secret in str(seen) or secret in repr(getattr(seen, "action", None)):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
 
 
 def _error_record(exc: BaseException, raw: str | None) -> ErrorRecord:

@@ -17,6 +17,8 @@ before the first one runs. When the run ends, the screen is captured once more
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -40,7 +42,7 @@ from ..actions import (
     is_terminal,
     map_points,
 )
-from ..actions.errors import ActionFailed, AnswerTruncated
+from ..actions.errors import ActionDenied, ActionFailed, AnswerTruncated
 from ..actions.resample import IncrementalResize
 from ..env_adapters.base import Env
 from ..prompts import ImagePart, PastStep, Profile, StepInput, get_profile
@@ -48,7 +50,9 @@ from .answers import parse_completion
 from .backends.base import Backend, CompletionRequest
 from .checks import Checks
 from .ending import Outcome, ending
+from .guard import Confirm, Guard
 from .instant import InstantActions
+from .policy import Policy
 from .recorder import Recorder, collect_downloads, new_run_folder
 from .records import (
     ContextRecord,
@@ -59,12 +63,14 @@ from .records import (
     Timings,
     package_versions,
 )
+from .secrets import SecretText
 from .session import DEFAULT_TASK, Session
 
 __all__ = ["Agent", "RunResult"]
 
 _TERMINAL: frozenset[type[Any]] = frozenset[type[Any]]((Finish, Fail, CallUser))
-_MODEL_MISTAKES = (ParseError, CoordinateError, UnsupportedAction, ActionFailed)
+# A denial counts as a mistake: a model that insists on a refused action cannot loop forever.
+_MODEL_MISTAKES = (ParseError, CoordinateError, UnsupportedAction, ActionFailed, ActionDenied)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +80,9 @@ class RunResult:
     Attributes:
         status: ``finished`` (the model said Finish), ``failed`` (it said Fail, or made
             ``max_retries + 1`` mistakes in a row), ``asked_user`` (CallUser), ``max_steps``
-            (the budget ran out) or ``error`` (a backend or env failure). An interrupted
-            run raises `KeyboardInterrupt` instead of returning; its ``run.json`` says
-            ``interrupted``.
+            (the budget ran out), ``error`` (a backend or env failure) or ``interrupted``
+            (`Agent.stop()` ended it after a step). A run interrupted by Ctrl+C raises
+            `KeyboardInterrupt` instead of returning; its ``run.json`` says ``interrupted``.
         answer: the Finish answer, the Fail reason, the CallUser question or the error.
         steps: every step record, in order.
         trajectory: the run folder, when the run was recorded.
@@ -133,6 +139,10 @@ class Agent(InstantActions, Checks):
         resolution: what the model image's pixel budget applies to: ``physical`` pixels of
             the screenshot, or ``logical`` screen units (a HiDPI screen shown as it would
             look at scale 1; see `DEFAULT_RESOLUTION` and README "Image budget at HiDPI").
+        policy: the safety policy every action passes before it runs (`agent.policy`), or None.
+        confirm: asked about an ``ask`` (a `ConfirmRequest`; True lets the action run); None:
+            nobody can be asked, so an ``ask`` denies (fail closed).
+        dry_run: the loop runs and records, and nothing is executed.
     """
 
     def __init__(
@@ -152,6 +162,9 @@ class Agent(InstantActions, Checks):
         max_tokens: int | None = None,
         task: str = DEFAULT_TASK,
         resolution: Resolution = DEFAULT_RESOLUTION,
+        policy: Policy | None = None,
+        confirm: Confirm | None = None,
+        dry_run: bool = False,
     ) -> None:
         if max_steps < 1:
             raise ConfigError(f"max_steps must be at least 1, got {max_steps}")
@@ -173,7 +186,14 @@ class Agent(InstantActions, Checks):
         if resolution not in ("physical", "logical"):
             raise ConfigError(f"resolution must be 'physical' or 'logical', got {resolution!r}")
         self.resolution: Resolution = resolution
+        self.guard = Guard(policy, confirm, dry_run)
+        self._stop = threading.Event()
         self._session = Session(self.out, self.runs_dir, self.run_record, task)
+
+    def stop(self) -> None:
+        """End the running `run` (or `act`) after its current step, as ``interrupted``; safe
+        from any thread. A later run starts fresh."""
+        self._stop.set()
 
     # -- one step -------------------------------------------------------------------
 
@@ -242,12 +262,21 @@ class Agent(InstantActions, Checks):
             lap("map")
             details: list[str] = []
             for action in on_screen:
-                rec.actions.append(action)
                 if is_terminal(action):
+                    rec.actions.append(action)
                     break
                 if rec.described is None and (point := action_point(action)) is not None:
                     rec.described = self.env.describe(point)
-                details.append(self.env.execute(action).detail)
+                guarded = self.guard.execute(
+                    self.env,
+                    action,
+                    rec.policy,
+                    obs=obs,
+                    thought=rec.thought,
+                    instruction=instruction or task,
+                )
+                rec.actions.append(action)  # after the guard: a denied action is only in rec.policy
+                details.append(guarded)
             rec.action = rec.actions[0] if rec.actions else None
             rec.result = "; ".join(d for d in details if d) or None
             rec.downloads += collect_downloads(self.env, folder)
@@ -289,6 +318,12 @@ class Agent(InstantActions, Checks):
             Exception: programming errors (anything not a `MimoGuiError`) are recorded
                 with their traceback, then re-raised.
         """
+        for name in SecretText(task).names:
+            if name not in os.environ:
+                raise ConfigError(
+                    f"the task names the secret {name}, which is not set: export {name}=... first"
+                )
+        self._stop.clear()
         recorder = self._recorder(task)
         state = _State()
         steps: list[StepRecord] = []
@@ -317,6 +352,9 @@ class Agent(InstantActions, Checks):
             ended = _ending(rec, state, self.max_retries)
             if ended is not None:
                 return ended
+            if self._stop.is_set():
+                self._stop.clear()
+                return ("interrupted", f"stopped by Agent.stop() after step {rec.index}")
         return ("max_steps", f"the step budget of {budget} ran out")
 
     # -- a script's session -----------------------------------------------------------
@@ -371,6 +409,8 @@ class Agent(InstantActions, Checks):
             resolution=self.resolution,
             versions=package_versions(),
             started_at=started,
+            dry_run=self.guard.dry_run,
+            policy=self.guard.policy.settings() if self.guard.policy is not None else None,
         )
 
 

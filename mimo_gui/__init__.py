@@ -74,6 +74,7 @@ from .agent.backends.transformers import TransformersBackend
 from .agent.checks import Check
 from .agent.grounding import GroundResult, ground
 from .agent.loop import Agent, RunResult
+from .agent.policy import Policy, load_policy
 from .agent.recorder import LoadedRun, load_run
 from .agent.records import RunRecord, StepRecord
 from .agent.secrets import SecretText
@@ -146,6 +147,7 @@ __all__ = [
     "OpenApp",
     "ParseError",
     "Point",
+    "Policy",
     "Profile",
     "QueryError",
     "Resolution",
@@ -173,6 +175,7 @@ __all__ = [
     "get_profile",
     "ground",
     "load_flow",
+    "load_policy",
     "load_run",
     "run_flow",
     "smart_resize",

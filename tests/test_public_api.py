@@ -18,7 +18,7 @@ EXPECTED = {
     "Sampling", "ScriptedBackend", "Scroll", "Space", "StepRecord", "Swipe", "SwitchTab", "TransformersBackend",
     "Type", "UnsupportedAction", "Wait", "__version__", "check_env", "create_backend", "get_profile", "ground",
     "load_run", "smart_resize", "Check", "GuiAssertionError", "QueryError", "WaitTimeout", "SecretText", "Resolution",
-    "load_flow", "run_flow",
+    "load_flow", "run_flow", "Policy", "load_policy",
 }  # fmt: skip
 
 HEAVY = ("torch", "torchvision", "transformers", "accelerate", "playwright", "pyautogui", "mss", "adbutils")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self, assert_never
 
 from ...actions import (
     Action,
+    ActionDenied,
     ActionFailed,
     AnswerDialog,
     Back,
@@ -49,6 +50,7 @@ from ...actions import (
     Wait,
 )
 from ..base import ActionResult, EnvBase, Observation, Tab
+from ..hosts import HostPatterns
 from ..settle import Settle
 from .capture import Camera
 from .chromium import (
@@ -62,6 +64,7 @@ from .chromium import (
 )
 from .dialogs import DialogDesk
 from .errors import playwright_errors, suppressed
+from .hosts_guard import NavigationGuard
 from .keys import press
 from .transfers import Downloads, upload_through_chooser
 
@@ -75,6 +78,10 @@ Capture = Literal["device", "css"]
 
 _NAVIGATE_TIMEOUT_MS = 30_000
 _DESCRIBE_LIMIT = 100
+_NAVIGATION_GRACE_MS = 100
+"""With ``allow_hosts``, how long an input action waits for a navigation it started to reach
+the guard, so its detail can say the navigation was blocked (measured: 5-30 ms after a click)."""
+_INPUT_ACTIONS = (Click, Drag, Type, Hotkey)
 
 BROWSER_SETTLE = Settle(timeout=2.0, pixels=False)
 """The browser's default: the page's ``load`` event (within 2 s), then one screenshot."""
@@ -109,6 +116,7 @@ class BrowserEnv(EnvBase):
         device_scale_factor: float | None = None,
         settle: Settle | None = None,
         capture: Capture = "device",
+        allow_hosts: HostPatterns | Sequence[str] | None = None,
     ) -> None:
         """Wrap ``page``; prefer `launch`, `connect` or `from_page`.
 
@@ -125,12 +133,17 @@ class BrowserEnv(EnvBase):
                 factor); ``css``: one pixel per CSS pixel (``scale`` 1), which Chromium makes
                 by scaling down before it encodes: the cheap way to show a HiDPI page at its
                 logical resolution (``--resolution logical``).
+            allow_hosts: if given, every top-level navigation of every tab (link, script,
+                popup, `Navigate`) to a host these patterns refuse is aborted
+                (`hosts_guard.py`; server redirects are not checked); a `Navigate` there
+                raises `ActionDenied`.
 
         Raises:
-            ConfigError: ``page`` is not a sync-API Playwright page (an async one, say), or
-                ``capture`` is neither.
+            ConfigError: ``page`` is not a sync-API Playwright page (an async one, say),
+                ``capture`` is neither, or a bad ``allow_hosts`` pattern.
         """
         _check_capture(capture)
+        patterns = _patterns(allow_hosts)
         _require_sync_page(page)
         self._page: Page | None = page
         self._context: BrowserContext = page.context
@@ -163,6 +176,10 @@ class BrowserEnv(EnvBase):
         self._context.on("page", self._downloads.watch)
         self._context.on("page", self._bring_forward)
         self._context.on("dialog", self._dialogs.on_dialog)
+        self._guard = NavigationGuard(patterns) if patterns is not None else None
+        if self._guard is not None:
+            with playwright_errors("cannot install the allow_hosts guard", fallback=EnvUnreachable):
+                self._guard.install(self._context)
 
     def __enter__(self) -> Self:
         # EnvBase's own returns EnvBase, which mypy cannot match to the Env protocol.
@@ -181,14 +198,17 @@ class BrowserEnv(EnvBase):
         chromium: str | None = None,
         settle: Settle | None = None,
         capture: Capture = "device",
+        allow_hosts: HostPatterns | Sequence[str] | None = None,
     ) -> BrowserEnv:
         """Start Chromium with one tab of ``viewport`` CSS pixels, open on ``url`` if given.
 
-        Every setting is checked before Chromium starts.
+        Every setting is checked before Chromium starts. With ``allow_hosts`` (see `__init__`)
+        service workers are blocked, since requests they answer bypass request routing.
 
         Raises:
             ConfigError: no Chromium, no playwright, a viewport outside `VIEWPORT_SIDES`, a bad
-                scale, or Chromium failed to start.
+                scale or ``allow_hosts`` pattern, or Chromium failed to start.
+            ActionDenied: ``url`` is on a host ``allow_hosts`` refuses (checked first).
             EnvUnreachable: ``headless=False`` with no display, or nothing answers at ``url``.
             ActionFailed: ``url`` answered but could not be opened.
         """
@@ -197,6 +217,9 @@ class BrowserEnv(EnvBase):
         width, height = check_viewport(*viewport)
         scale = check_scale(device_scale_factor)
         _check_capture(capture)
+        patterns = _patterns(allow_hosts)
+        if patterns is not None and url is not None:
+            _check_allowed(patterns, Navigate(url=url))
         if not headless:
             require_display()
         executable = find_chromium(chromium)
@@ -205,7 +228,9 @@ class BrowserEnv(EnvBase):
             no_page = f"Chromium at {executable} started but gave no page"
             with playwright_errors(no_page, fallback=ConfigError):
                 context = browser.new_context(
-                    viewport={"width": width, "height": height}, device_scale_factor=scale
+                    viewport={"width": width, "height": height},
+                    device_scale_factor=scale,
+                    service_workers="block" if patterns is not None else "allow",
                 )
                 page = context.new_page()
         except BaseException:
@@ -223,6 +248,7 @@ class BrowserEnv(EnvBase):
             device_scale_factor=scale,
             settle=settle,
             capture=capture,
+            allow_hosts=patterns,
         )
         if url is not None:
             try:
@@ -235,16 +261,25 @@ class BrowserEnv(EnvBase):
 
     @classmethod
     def connect(
-        cls, cdp_url: str, *, timeout: float = 30.0, settle: Settle | None = None, capture: Capture = "device"
+        cls,
+        cdp_url: str,
+        *,
+        timeout: float = 30.0,
+        settle: Settle | None = None,
+        capture: Capture = "device",
+        allow_hosts: HostPatterns | Sequence[str] | None = None,
     ) -> BrowserEnv:
         """Attach to a running Chromium (``--remote-debugging-port``) and use its first tab.
 
-        `close` disconnects and leaves that Chromium running.
+        `close` disconnects and leaves that Chromium running. ``allow_hosts`` as in `__init__`
+        (that browser's service workers stay as they are).
 
         Raises:
+            ConfigError: a bad ``allow_hosts`` pattern.
             EnvUnreachable: nothing answers at ``cdp_url``, or no page can be had there (the URL is named).
         """
         _check_capture(capture)
+        patterns = _patterns(allow_hosts)
         browser = connect_browser(cdp_url, timeout=timeout)
         try:
             no_page = f"attached to Chromium at {cdp_url} but found no page"
@@ -260,6 +295,7 @@ class BrowserEnv(EnvBase):
                 chromium=source,
                 settle=settle,
                 capture=capture,
+                allow_hosts=patterns,
             )
         except BaseException:
             with suppressed():
@@ -269,14 +305,20 @@ class BrowserEnv(EnvBase):
 
     @classmethod
     def from_page(
-        cls, page: Page, *, settle: Settle | None = None, capture: Capture = "device"
+        cls,
+        page: Page,
+        *,
+        settle: Settle | None = None,
+        capture: Capture = "device",
+        allow_hosts: HostPatterns | Sequence[str] | None = None,
     ) -> BrowserEnv:
-        """Wrap a sync-API Playwright page someone else owns; `close` leaves its browser open.
+        """Wrap a sync-API Playwright page someone else owns; `close` leaves its browser open
+        (and removes the ``allow_hosts`` guard from its context).
 
         Raises:
             ConfigError: ``page`` comes from Playwright's async API, or is no page at all.
         """
-        return cls(page, settle=settle, capture=capture)
+        return cls(page, settle=settle, capture=capture, allow_hosts=allow_hosts)
 
     # -- the Env contract ---------------------------------------------------------------
 
@@ -311,6 +353,8 @@ class BrowserEnv(EnvBase):
             # A tab opened, or a dialog appeared elsewhere, while capturing: look at that one instead.
             if self._page is page:
                 break
+        if self._guard is not None and (blocked := self._guard.take_unseen()):
+            extra["blocked_navigations"] = blocked
         tabs = self._tabs(page)  # one title round trip per tab; the active one is among them
         return Observation(
             image=image,
@@ -330,6 +374,8 @@ class BrowserEnv(EnvBase):
             UnsupportedAction: the action type is not in `supported_actions`; nothing was done.
             ActionFailed: Playwright failed (the original is chained), or the action cannot apply;
                 a page the model navigated to that does not answer is one too.
+            ActionDenied: with ``allow_hosts``, a `Navigate` to a host it refuses
+                (``rule="allow_hosts"``); nothing is done.
             EnvUnreachable: the browser is gone.
         """
         return self._act(action, doing=f"{type(action).__name__} failed", unreachable=ActionFailed)
@@ -360,6 +406,7 @@ class BrowserEnv(EnvBase):
             "capture": self._capture,
             "headless": self._headless,
             "chromium": self._chromium,
+            "allow_hosts": None if self._guard is None else [p.text for p in self._guard.patterns.patterns],
             "settle": {
                 "timeout": self._camera.settle.timeout,
                 "interval": self._camera.settle.interval,
@@ -379,6 +426,8 @@ class BrowserEnv(EnvBase):
         self._closed = True
         try:
             with suppressed():  # already gone: the browser crashed, or its owner closed it
+                if self._guard is not None and not self._owns_browser:
+                    self._guard.remove(self._context)
                 self._context.remove_listener("page", self._bring_forward)
                 self._context.remove_listener("dialog", self._dialogs.on_dialog)
                 if self._owns_browser and self._browser is not None:
@@ -433,21 +482,36 @@ class BrowserEnv(EnvBase):
 
     def _act(self, action: Action, *, doing: str, unreachable: type[MimoGuiError]) -> ActionResult:
         self._require_supported(action)
+        guard = self._guard
+        if guard is not None and isinstance(action, Navigate):
+            _check_allowed(guard.patterns, action)
         try:
             page = self.page
         except EnvError as exc:
             raise ActionFailed(str(exc), action=action) from exc
         self._acted = True
+        if guard is not None:
+            guard.take()  # what earlier steps blocked is the next look's news, not this action's
         try:
             with playwright_errors(doing, fallback=ActionFailed, unreachable=unreachable, action=action):
                 outcome = self._dialogs.run(lambda: self._dispatch(action, page))
         except EnvError as exc:
             if exc.action is None:
                 exc.action = action
+            if guard is not None and isinstance(action, Navigate) and (blocked := guard.take()):
+                message = blocked[-1].describe(guard.patterns)
+                raise ActionDenied(message, action=action, rule="allow_hosts") from exc
             raise
         if outcome is None:
             kind = self._dialogs.latest_kind()
             return ActionResult(action=action, detail=f"{kind} dialog opened and waits for an answer")
+        if guard is not None:
+            if isinstance(action, _INPUT_ACTIONS) and not self._dialogs.is_open_on(page):
+                with suppressed():
+                    page.wait_for_timeout(
+                        _NAVIGATION_GRACE_MS
+                    )  # lets a navigation it started reach the guard
+            outcome = "; ".join([outcome, *(b.describe(guard.patterns) for b in guard.take())])
         return ActionResult(action=action, detail=outcome)
 
     def _dispatch(self, action: Action, page: Page) -> str:
@@ -563,6 +627,22 @@ def _script(name: str) -> str:
     """A page script from ``js/<name>.js``, without its leading comment lines."""
     text = resources.files(__package__).joinpath("js", f"{name}.js").read_text(encoding="utf-8")
     return "\n".join(line for line in text.splitlines() if not line.startswith("//")).strip()
+
+
+def _patterns(allow_hosts: HostPatterns | Sequence[str] | None) -> HostPatterns | None:
+    if allow_hosts is None or isinstance(allow_hosts, HostPatterns):
+        return allow_hosts
+    if isinstance(allow_hosts, str):  # a lone string would be read as one pattern per character
+        raise ConfigError(f"allow_hosts must be a list of host patterns, got the string {allow_hosts!r}")
+    return HostPatterns.parse(allow_hosts)
+
+
+def _check_allowed(patterns: HostPatterns, action: Navigate) -> None:
+    url = _with_scheme(action.url)
+    if not patterns.allows(url):
+        raise ActionDenied(
+            f"navigation to {url} denied (not in allow_hosts: {patterns})", action=action, rule="allow_hosts"
+        )
 
 
 def _check_capture(capture: object) -> None:

@@ -8,6 +8,7 @@ import json
 import math
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, cast
@@ -351,11 +352,17 @@ def check_browser_options(args: argparse.Namespace, command: str) -> None:
         )
 
 
-def open_browser(args: argparse.Namespace, url: str | None) -> Env:
+def open_browser(
+    args: argparse.Namespace, url: str | None, *, allow_hosts: Sequence[str] | None = None
+) -> Env:
     """Attach to ``--cdp-url`` or launch Chromium, on ``url`` if given.
 
+    With ``allow_hosts`` (a policy's list) the browser aborts every top-level navigation
+    elsewhere (`BrowserEnv`'s guard).
+
     Raises:
-        ConfigError: no Chromium or playwright, or bad launch settings.
+        ConfigError: no Chromium or playwright, or bad launch settings or ``allow_hosts``.
+        ActionDenied: ``url`` is on a host ``allow_hosts`` refuses.
         EnvUnreachable: nothing listens at ``--cdp-url``, or ``url`` cannot be reached.
     """
     from ..env_adapters.browser import BrowserEnv, Capture
@@ -364,7 +371,7 @@ def open_browser(args: argparse.Namespace, url: str | None) -> Env:
     # the pixels to encode and frame at scale 2.
     capture: Capture = "css" if resolve_resolution(args) == "logical" else "device"
     if args.cdp_url:
-        env = BrowserEnv.connect(args.cdp_url, capture=capture)
+        env = BrowserEnv.connect(args.cdp_url, capture=capture, allow_hosts=allow_hosts)
         if url:
             try:
                 env.execute(Navigate(url=url))
@@ -380,6 +387,7 @@ def open_browser(args: argparse.Namespace, url: str | None) -> Env:
         headless=not args.headed,
         chromium=args.chromium,
         capture=capture,
+        allow_hosts=allow_hosts,
     )
 
 
@@ -492,8 +500,9 @@ check_desktop_options = check_env_options
 """The old name of `check_env_options`, from when there were two envs."""
 
 
-def open_env(args: argparse.Namespace, url: str | None) -> Env:
-    """The screen ``--env`` names: Chromium (`open_browser`, on ``url``), the desktop, or a phone.
+def open_env(args: argparse.Namespace, url: str | None, *, allow_hosts: Sequence[str] | None = None) -> Env:
+    """The screen ``--env`` names: Chromium (`open_browser`, on ``url``, guarded by
+    ``allow_hosts`` if given), the desktop, or a phone (where ``allow_hosts`` has no browser to guard).
 
     Raises:
         ConfigError: a missing package or Chromium, a monitor or scale the desktop refuses.
@@ -515,4 +524,4 @@ def open_env(args: argparse.Namespace, url: str | None) -> Env:
             adb_host=getattr(args, "adb_host", None),
             adb_port=getattr(args, "adb_port", None),
         )
-    return open_browser(args, url)
+    return open_browser(args, url, allow_hosts=allow_hosts)

@@ -385,6 +385,7 @@ def test_settings_report_the_launch(fresh: BrowserEnv, base_url: str) -> None:
         "capture": "device",
         "headless": True,
         "chromium": find_chromium(),
+        "allow_hosts": None,
         "settle": {"timeout": 2.0, "interval": 0.1, "pixels": False},
     }
 

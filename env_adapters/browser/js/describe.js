@@ -1,8 +1,11 @@
 // The accessible name or visible text of the element at a CSS point, or null.
 ([x, y]) => {
-  const el = document.elementFromPoint(x, y);
+  const hit = document.elementFromPoint(x, y);
   // The page itself is no answer: its text is everything on screen.
-  if (!el || el === document.body || el === document.documentElement) return null;
+  if (!hit || hit === document.body || hit === document.documentElement) return null;
+  // A click on a <span> or icon inside a button or link is a click on that control: name it.
+  const control = 'button, a[href], [role=button], [role=link], [role=menuitem], [role=tab], [role=option], summary';
+  const el = hit.closest(control) || hit;
   const clean = (s) => (s || '').replace(/\s+/g, ' ').trim();
   let text = clean(el.getAttribute('aria-label'));
   const labelledBy = el.getAttribute('aria-labelledby');

@@ -74,8 +74,14 @@ ENV_TIMEOUT = "MIMO_GUI_TIMEOUT"
 MAX_BACKOFF_S = 30.0
 """Ceiling of one exponential-backoff wait."""
 
+MAX_TIMEOUT_RETRIES = 2
+"""Most retries after a timeout, whatever ``max_retries`` says: each one already cost
+``timeout`` seconds, so a server that hangs ends a run within about 3 × ``timeout``."""
+
 MAX_RETRY_AFTER_S = 60.0
 """Ceiling of a server-requested ``Retry-After`` wait: a longer one is better failed loudly."""
+
+_TRANSFER_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 _MIME = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
@@ -223,14 +229,20 @@ def _visual_tokens(images: Sequence[ImagePart]) -> int:
     return sum((w // FACTOR) * (h // FACTOR) for w, h in (p.size for p in images))
 
 
-def _read_wire(wire: type[_W], response: httpx.Response, url: str, what: str) -> _W:
-    """The response body as ``wire``, or a `BadResponse` quoting what came instead."""
+def _read_wire(wire: type[_W], response: httpx.Response, url: str, what: str, attempts: int = 1) -> _W:
+    """The response body as ``wire``, or a `BadResponse` quoting what came instead (saying
+    "malformed JSON" for a body that does not parse, e.g. one cut off mid-way)."""
     try:
         return wire.model_validate_json(response.content)
     except ValidationError as exc:
+        try:
+            json.loads(response.content)
+            came = f"something other than {what}"
+        except ValueError:
+            came = "malformed JSON"
+        after = f" after {attempts} attempts" if attempts > 1 else ""
         raise BadResponse(
-            f"{url} answered {response.status_code} with something other than {what}: "
-            f"{readable_body(response.text)!r}",
+            f"{url} answered {response.status_code} with {came}{after}: {readable_body(response.text)!r}",
             url=url,
         ) from exc
 
@@ -265,16 +277,22 @@ _LIST_MODELS_TIMEOUT_S = 5.0
 class OpenAIBackend(BackendBase):
     """A `Backend` that posts to an OpenAI-compatible ``/v1/chat/completions`` endpoint.
 
-    Retries 429 (honouring ``Retry-After``), 5xx and dropped connections with exponential
-    backoff and jitter; a timeout is not retried, since it already cost ``timeout`` seconds.
+    Retries 429 (honouring ``Retry-After``), 5xx, dropped connections and 2xx answers that
+    are not a chat completion (malformed JSON, a body cut short, a wrong shape) up to
+    ``max_retries`` times, with exponential backoff and jitter; then raises the error that
+    names what came and how many attempts were made. A timeout is retried too, but at most
+    `MAX_TIMEOUT_RETRIES` times, since each already cost ``timeout`` seconds. ``timeout`` is
+    a deadline for a whole attempt (connect, headers and body), checked between body chunks
+    as well as per read, so a server that trickles bytes still ends within about ``timeout``.
     Thread-safe: `complete_many` runs requests concurrently on one client.
 
     Args:
         base_url: the server, e.g. ``http://127.0.0.1:8000`` (``/v1`` may be included or not).
         model: the served model name; None asks ``/v1/models`` on first use and takes the first.
         api_key: sent as a bearer token when given (a local vLLM needs none).
-        timeout: seconds to wait for one answer.
-        max_retries: retries after the first attempt, for 429, 5xx and dropped connections.
+        timeout: seconds one attempt may take, from sending to the last byte of the answer.
+        max_retries: retries after the first attempt, for 429, 5xx, dropped connections and
+            unreadable 2xx answers (timeouts: at most `MAX_TIMEOUT_RETRIES`).
         backoff: the first backoff wait in seconds; it doubles per retry, with jitter, up to 30 s.
         image_format: how images travel: ``jpeg`` (the default, see `DEFAULT_IMAGE_FORMAT`),
             ``png`` (lossless) or ``webp``.
@@ -382,7 +400,7 @@ class OpenAIBackend(BackendBase):
 
     def _discover_model(self) -> str:
         url = self.models_url
-        response = self._send("GET", url, None, n_images=0)
+        response = self._send("GET", url, None, n_images=0, wire=_WireModelList, what="a model list")
         listing = _read_wire(_WireModelList, response, url, "a model list")
         if not listing.data:
             raise BackendError(f"{url} serves no models: start the server with one, or pass --model", url=url)
@@ -401,22 +419,22 @@ class OpenAIBackend(BackendBase):
 
         Raises:
             BackendUnreachable: connections refused or dropped, after the retries.
-            BackendTimeout: no answer within ``timeout`` seconds.
+            BackendTimeout: no whole answer within ``timeout`` seconds, after the retries.
             BackendRejected: an error status (4xx at once; 429 and 5xx after the retries).
-            BadResponse: a 2xx answer that is not a chat completion.
+            BadResponse: a 2xx answer that is not a chat completion, after the retries.
         """
         model = self.model
         images = request.images()
         payload = self.payload(request, model)
         start = time.perf_counter()
         try:
-            response = self._send("POST", self.chat_url, payload, n_images=len(images))
+            response = self._send_chat(payload, len(images))
         except BackendRejected as rejected:
             fitted = _fitted_max_tokens(rejected, payload["max_tokens"])
             if fitted is None:
                 raise
             payload["max_tokens"] = fitted
-            response = self._send("POST", self.chat_url, payload, n_images=len(images))
+            response = self._send_chat(payload, len(images))
         latency = time.perf_counter() - start
         completion = self._parse(response, model, latency)
         self._check_shrink(images, completion.prompt_tokens)
@@ -454,15 +472,37 @@ class OpenAIBackend(BackendBase):
 
     # -- transport and retries -----------------------------------------------
 
+    def _send_chat(self, payload: dict[str, Any], n_images: int) -> httpx.Response:
+        return self._send(
+            "POST", self.chat_url, payload, n_images=n_images, wire=_WireCompletion, what="a chat completion"
+        )
+
     def _send(
-        self, method: str, url: str, payload: dict[str, Any] | None, *, n_images: int
+        self,
+        method: str,
+        url: str,
+        payload: dict[str, Any] | None,
+        *,
+        n_images: int,
+        wire: type[BaseModel] | None = None,
+        what: str = "",
     ) -> httpx.Response:
+        """One request with the retries; a 2xx answer is returned only once it reads as ``wire``."""
         attempt = 0
+        timeouts = 0
         while True:
             try:
-                response = self._client.request(method, url, json=payload)
+                response = self._attempt(method, url, payload)
             except httpx.TimeoutException as exc:
-                raise BackendTimeout(f"{url} did not answer within {self.timeout:g} s", url=url) from exc
+                if attempt < self.max_retries and timeouts < MAX_TIMEOUT_RETRIES:
+                    timeouts += 1
+                    attempt += 1
+                    continue
+                raise BackendTimeout(
+                    f"{url} did not answer within {self.timeout:g} s "
+                    f"({attempt + 1} attempt{'s' * (attempt > 0)})",
+                    url=url,
+                ) from exc
             except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 if attempt < self.max_retries:
                     self._sleep(self._backoff_delay(attempt))
@@ -477,13 +517,52 @@ class OpenAIBackend(BackendBase):
                 raise BackendError(f"request to {url} failed: {_one_line(str(exc), 200)}", url=url) from exc
             status = response.status_code
             if 200 <= status < 300:
-                return response
+                if wire is None:
+                    return response
+                try:
+                    _read_wire(wire, response, url, what, attempt + 1)
+                    return response
+                except BadResponse:
+                    if attempt >= self.max_retries:
+                        raise
+                self._sleep(self._backoff_delay(attempt))
+                attempt += 1
+                continue
             if (status == 429 or status >= 500) and attempt < self.max_retries:
                 wait_s = retry_after_seconds(response.headers.get("retry-after")) if status == 429 else None
                 self._sleep(wait_s if wait_s is not None else self._backoff_delay(attempt))
                 attempt += 1
                 continue
             raise self._rejected(response, url, n_images, attempt + 1)
+
+    def _attempt(self, method: str, url: str, payload: dict[str, Any] | None) -> httpx.Response:
+        """One request, read whole within ``timeout`` seconds of sending it.
+
+        httpx's timeouts are per network operation, so a server that trickles a byte a second
+        would never trip one; the body is therefore streamed and the deadline checked after
+        every chunk (a silent stall still ends on the per-read timeout).
+
+        Raises:
+            httpx.TimeoutException: the deadline passed, or one read waited ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + self.timeout
+        with self._client.stream(method, url, json=payload) as response:
+            chunks: list[bytes] = []
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout(
+                        f"no whole answer within {self.timeout:g} s", request=response.request
+                    )
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout(
+                    f"no whole answer within {self.timeout:g} s", request=response.request
+                )
+        # The body as read, decoded already: the headers that describe its transfer no longer apply.
+        kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _TRANSFER_HEADERS]
+        return httpx.Response(
+            status_code=response.status_code, headers=kept, content=b"".join(chunks), request=response.request
+        )
 
     def _backoff_delay(self, attempt: int) -> float:
         ceiling = min(MAX_BACKOFF_S, self.backoff * 2.0**attempt)

@@ -352,7 +352,7 @@ def test_nothing_listening_is_unreachable_and_names_the_url() -> None:
     assert "\n" not in str(info.value)
 
 
-def test_slow_server_times_out_without_retrying() -> None:
+def test_slow_server_times_out_after_at_most_two_retries() -> None:
     with serve_chat(sequence(Reply(text="late", delay=3.0))) as server:
         with fast(server.url, timeout=0.3) as backend, pytest.raises(BackendTimeout) as info:
             start = time.monotonic()
@@ -362,7 +362,8 @@ def test_slow_server_times_out_without_retrying() -> None:
     assert server.url in str(info.value)
     assert "0.3 s" in str(info.value)
     assert isinstance(info.value.__cause__, httpx.TimeoutException)
-    assert len(server.chat_requests) == 1
+    assert "(3 attempts)" in str(info.value)
+    assert len(server.chat_requests) == 3  # MAX_TIMEOUT_RETRIES caps max_retries=3
 
 
 # -- rejections and bad answers ---------------------------------------------------------
@@ -427,7 +428,8 @@ def test_200_that_is_not_a_chat_completion_is_bad_response(raw: str, why: str) -
     ):
         backend.complete(request(noise(56, 56)))
     assert server.url in str(info.value), why
-    assert len(server.chat_requests) == 1
+    assert "after 4 attempts" in str(info.value), why
+    assert len(server.chat_requests) == 4  # retried within max_retries=3
 
 
 # -- the shrink warning -------------------------------------------------------------------

@@ -99,6 +99,10 @@ class Reply:
         delay: seconds to wait before answering (or before dropping).
         drop: close the connection without sending any response at all.
         finish_reason: the choice's ``finish_reason`` in a built 200.
+        stall: after the headers and the first half of the body, wait this long before the
+            rest (a server that hangs mid-answer; per-read timeouts see it as silence).
+        trickle: seconds between body bytes, sent one at a time after the headers (a
+            server never silent for a whole read timeout, yet never done in time).
     """
 
     text: str = ""
@@ -108,6 +112,8 @@ class Reply:
     delay: float = 0.0
     drop: bool = False
     finish_reason: str = "stop"
+    stall: float = 0.0
+    trickle: float = 0.0
 
 
 Responder = Callable[[dict[str, Any], list[Image.Image]], "str | Reply"]
@@ -333,7 +339,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, headers: dict[str, str] | None = None, pacing: Reply | None = None
+    ) -> None:
         merged = {"Content-Type": "application/json"}
         merged.update(headers or {})
         self.send_response(status)
@@ -341,6 +349,23 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        stopping = self.server.chat._stopping
+        if pacing is not None and pacing.trickle > 0:
+            self.wfile.flush()
+            for i in range(len(body)):
+                self.wfile.write(body[i : i + 1])
+                self.wfile.flush()
+                if stopping.wait(pacing.trickle):
+                    return
+            return
+        if pacing is not None and pacing.stall > 0:
+            half = len(body) // 2
+            self.wfile.write(body[:half])
+            self.wfile.flush()
+            if stopping.wait(pacing.stall):
+                return
+            self.wfile.write(body[half:])
+            return
         self.wfile.write(body)
 
     def _send_json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
@@ -392,6 +417,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(404, f"The model `{body.get('model')}` does not exist.")
             return
         number = chat._enter()
+        self._pacing: Reply | None = None
         try:
             out = self._answer(chat, body, images, number)
         finally:
@@ -400,7 +426,7 @@ class _Handler(BaseHTTPRequestHandler):
         if out is None:
             self.close_connection = True  # drop: the socket closes with no response at all
             return
-        self._send(*out)
+        self._send(*out, pacing=self._pacing)
 
     def _answer(
         self, chat: ChatServer, body: dict[str, Any], images: list[Image.Image], number: int
@@ -416,6 +442,7 @@ class _Handler(BaseHTTPRequestHandler):
             chat.errors.append(exc)
             return 500, _error_body(500, f"responder raised {exc!r}"), {}
         reply = Reply(text=out) if isinstance(out, str) else out
+        self._pacing = reply
         if reply.delay and chat._stopping.wait(reply.delay):
             return None  # shutting down: do not answer a client that gave up
         if reply.drop:
